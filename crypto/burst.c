@@ -1,0 +1,805 @@
+/*
+ * Protect and unprotect of packet bursts.
+ *
+ * A chunk of up to SRE_CHUNK packets goes through passes: parse every packet
+ * and decide its index and key; submit all of the chunk's crypto to IPsec-MB
+ * at once (HMAC-SHA1 as one hash burst, AES-CTR as one cipher burst per key
+ * size, AES-GCM through the job burst API); then, on receive, verify tags and
+ * only then move stream state, in packet order (WireGuard's order: auth, then
+ * replay, then commit). AES-CM packets are decrypted only after their tag
+ * verified, so a forged packet is left as it came.
+ */
+#include <endian.h>
+
+#include "sre_internal.h"
+
+#ifdef SRE_IMB_CHECK
+#define CIPHER_BURST IMB_SUBMIT_CIPHER_BURST
+#define HASH_BURST IMB_SUBMIT_HASH_BURST
+#define JOB_BURST IMB_SUBMIT_BURST
+#else
+#define CIPHER_BURST IMB_SUBMIT_CIPHER_BURST_NOCHECK
+#define HASH_BURST IMB_SUBMIT_HASH_BURST_NOCHECK
+#define JOB_BURST IMB_SUBMIT_BURST_NOCHECK
+#endif
+
+/* ---- per-packet helpers ---------------------------------------------- */
+
+/* RFC 3711 §4.1.1: IV = salt*2^16 ^ SSRC*2^64 ^ index*2^16 (SRTCP: its index). */
+static inline void cm_iv(uint8_t iv[16], const uint8_t salt[16], uint32_t ssrc,
+			 uint64_t index)
+{
+	uint64_t s0, s1;
+	memcpy(&s0, salt, 8);
+	memcpy(&s1, salt + 8, 8);
+	s0 ^= htobe64((uint64_t)ssrc);
+	s1 ^= htobe64(index << 16);
+	memcpy(iv, &s0, 8);
+	memcpy(iv + 8, &s1, 8);
+}
+
+/* RFC 7714 §8.1 (SRTP): 00 00 || SSRC || ROC || SEQ, XOR salt. */
+static inline void gcm_iv_rtp(uint8_t iv[12], const uint8_t salt[16],
+			      uint32_t ssrc, uint64_t index)
+{
+	uint64_t a = htobe64(((uint64_t)ssrc << 16) | (index >> 32));
+	uint32_t b = htobe32((uint32_t)index);
+	uint64_t s0;
+	uint32_t s1;
+	memcpy(&s0, salt, 8);
+	memcpy(&s1, salt + 8, 4);
+	a ^= s0;
+	b ^= s1;
+	memcpy(iv, &a, 8);
+	memcpy(iv + 8, &b, 4);
+}
+
+/* RFC 7714 §9.1 (SRTCP): 00 00 || SSRC || 00 00 || 0 || index, XOR salt. */
+static inline void gcm_iv_rtcp(uint8_t iv[12], const uint8_t salt[16],
+			       uint32_t ssrc, uint32_t index)
+{
+	uint64_t a = htobe64((uint64_t)ssrc << 16);
+	uint32_t b = htobe32(index);
+	uint64_t s0;
+	uint32_t s1;
+	memcpy(&s0, salt, 8);
+	memcpy(&s1, salt + 8, 4);
+	a ^= s0;
+	b ^= s1;
+	memcpy(iv, &a, 8);
+	memcpy(iv + 8, &b, 4);
+}
+
+/* Length of the RTP header (with CSRCs and extension) within `limit` bytes. */
+static inline int rtp_header_len(const uint8_t *d, uint32_t limit,
+				 uint32_t *hdr_len)
+{
+	uint32_t h = SRE_RTP_HEADER_LEN + 4u * (d[0] & 0x0f);
+
+	if (h > limit)
+		return SRE_ERR_CSRC_OVERRUN;
+	if (d[0] & 0x10) {
+		if (h + 4 > limit)
+			return SRE_ERR_EXT_OVERRUN;
+		h += 4 + 4u * sre_load_be16(d + h + 2);
+		if (h > limit)
+			return SRE_ERR_EXT_OVERRUN;
+	}
+	*hdr_len = h;
+	return SRE_OK;
+}
+
+static inline struct sre_key *key_by_mki(const struct sre_ctx *ctx,
+					 const uint8_t *mki)
+{
+	for (unsigned i = 0; i < ctx->nkeys; i++) {
+		struct sre_key *k = ctx->keys[i];
+		if (memcmp(k->mki, mki, ctx->mki_len) == 0)
+			return k;
+	}
+	return NULL;
+}
+
+static void fire_event(struct sre_ctx *ctx, struct sre_key *key, int is_rtcp,
+		       enum sre_event ev)
+{
+	uint8_t bit = (uint8_t)(1u << ((ev - 1) * 2 + is_rtcp));
+	if (key->events_fired & bit)
+		return;
+	key->events_fired |= bit;
+	if (ctx->policy.on_event)
+		ctx->policy.on_event(ctx, key->mki, is_rtcp, ev,
+				     ctx->policy.event_arg);
+}
+
+static inline void count_key_use(struct sre_ctx *ctx, struct sre_key *key,
+				 int is_rtcp)
+{
+	uint64_t used = is_rtcp ? ++key->rtcp_used : ++key->rtp_used;
+	uint64_t soft = is_rtcp ? ctx->rtcp_soft : ctx->rtp_soft;
+	uint64_t limit = is_rtcp ? ctx->rtcp_limit : ctx->rtp_limit;
+
+	if (unlikely(used >= soft)) {
+		fire_event(ctx, key, is_rtcp, SRE_EVENT_KEY_SOFT_LIMIT);
+		if (used >= limit)
+			fire_event(ctx, key, is_rtcp, SRE_EVENT_KEY_HARD_LIMIT);
+	}
+}
+
+static inline bool key_exhausted(const struct sre_ctx *ctx,
+				 const struct sre_key *key, int is_rtcp)
+{
+	return is_rtcp ? key->rtcp_used >= ctx->rtcp_limit
+		       : key->rtp_used >= ctx->rtp_limit;
+}
+
+/* Replay check of an SRTP index against the stream as it is now. */
+static inline int rtp_replay_check(struct sre_stream *s,
+				   const struct sre_ctx *ctx, uint64_t idx)
+{
+	if (!(s->flags & SRE_SF_RTP_SEEN))
+		return SRE_OK;
+	return sre_window_check(sre_stream_rtp_bits(s, ctx), ctx->ring_bits,
+				ctx->window, sre_stream_rtp_top(s), idx);
+}
+
+static inline int rtcp_replay_check(const struct sre_stream *s, uint32_t idx)
+{
+	if (!(s->flags & SRE_SF_RTCP_SEEN))
+		return SRE_OK;
+	return sre_window_check(s->rtcp_window, SRE_RTCP_WINDOW,
+				SRE_RTCP_WINDOW, s->rtcp_index, idx);
+}
+
+/* Moves stream state to take SRTP index idx (already checked). */
+static inline void rtp_commit(struct sre_stream *s, const struct sre_ctx *ctx,
+			      uint64_t idx)
+{
+	bool seen = s->flags & SRE_SF_RTP_SEEN;
+	uint64_t top = sre_stream_rtp_top(s);
+
+	sre_window_commit(sre_stream_rtp_bits(s, ctx), ctx->ring_bits, seen,
+			  top, idx);
+	if (!seen || idx > top) {
+		s->roc = (uint32_t)(idx >> 16);
+		s->seq = (uint16_t)idx;
+	}
+	s->flags |= SRE_SF_RTP_SEEN;
+}
+
+static inline void rtcp_commit(struct sre_stream *s, uint32_t idx)
+{
+	bool seen = s->flags & SRE_SF_RTCP_SEEN;
+
+	sre_window_commit(s->rtcp_window, SRE_RTCP_WINDOW, seen, s->rtcp_index,
+			  idx);
+	if (!seen || idx > s->rtcp_index)
+		s->rtcp_index = idx;
+	s->flags |= SRE_SF_RTCP_SEEN;
+}
+
+/* Checks common to both directions; on success *ctx_out is the context. */
+static inline int check_stream(const struct sre_packet *p, bool outbound,
+			       uint32_t min_len, struct sre_ctx **ctx_out)
+{
+	const struct sre_stream *s = p->stream;
+
+	if (unlikely(s == NULL || !(s->flags & SRE_SF_INIT)))
+		return SRE_ERR_NO_STREAM;
+	struct sre_ctx *ctx = s->ctx;
+	if (unlikely(ctx->outbound != outbound))
+		return SRE_ERR_WRONG_DIRECTION;
+	if (unlikely(p->len < min_len || p->len > p->room))
+		return SRE_ERR_TOO_SHORT;
+	if (unlikely((p->data[0] >> 6) != 2))
+		return SRE_ERR_BAD_VERSION;
+	if (unlikely(sre_load_be32(p->data + (p->kind == SRE_RTCP ? 4 : 8)) !=
+		     s->ssrc))
+		return SRE_ERR_SSRC_MISMATCH;
+	if (unlikely(ctx->nkeys == 0))
+		return SRE_ERR_NO_KEY;
+	*ctx_out = ctx;
+	return SRE_OK;
+}
+
+/* ---- IPsec-MB passes ------------------------------------------------- */
+
+/* HMAC-SHA1 over data[0, auth_len) of each listed packet into work.tag. */
+static bool run_hmac(struct sre_engine *e, struct sre_packet *pkts,
+		     const uint16_t *list, unsigned n)
+{
+	for (unsigned j = 0; j < n; j++) {
+		struct sre_work *w = &e->work[list[j]];
+		const struct sre_cm_keys *k = w->sk;
+		IMB_JOB *job = &e->hash_jobs[j];
+
+		job->src = pkts[w->pkt].data;
+		job->hash_start_src_offset_in_bytes = 0;
+		job->msg_len_to_hash_in_bytes = w->auth_len;
+		job->auth_tag_output = w->tag;
+		job->auth_tag_output_len_in_bytes = SRE_HMAC_OUT_LEN;
+		job->u.HMAC._hashed_auth_key_xor_ipad = k->ipad;
+		job->u.HMAC._hashed_auth_key_xor_opad = k->opad;
+	}
+	return n == 0 || HASH_BURST(e->mgr, e->hash_jobs, n,
+				    IMB_AUTH_HMAC_SHA_1) == n;
+}
+
+/* AES-CTR over the encrypted portion of each listed packet, in place. */
+static bool run_ctr(struct sre_engine *e, struct sre_packet *pkts,
+		    const uint16_t *list, unsigned n, IMB_CIPHER_DIRECTION dir)
+{
+	bool ok = true;
+
+	for (unsigned pass = 0; pass < 2; pass++) {
+		uint64_t key_len = pass == 0 ? 16 : 32;
+		unsigned m = 0;
+
+		for (unsigned j = 0; j < n; j++) {
+			struct sre_work *w = &e->work[list[j]];
+			struct sre_packet *p = &pkts[w->pkt];
+			const struct sre_cm_keys *k = w->sk;
+
+			if (p->stream->ctx->info->key_len != key_len ||
+			    w->enc_len == 0)
+				continue;
+			cm_iv(w->iv, k->salt, p->stream->ssrc, w->index);
+			IMB_JOB *job = &e->cipher_jobs[m++];
+			job->enc_keys = k->aes_enc;
+			job->dec_keys = k->aes_enc; /* CTR uses the encrypt schedule */
+			job->key_len_in_bytes = key_len;
+			job->src = p->data;
+			job->dst = p->data + w->enc_off;
+			job->cipher_start_src_offset_in_bytes = w->enc_off;
+			job->msg_len_to_cipher_in_bytes = w->enc_len;
+			job->iv = w->iv;
+			job->iv_len_in_bytes = 16;
+		}
+		if (m > 0 && CIPHER_BURST(e->mgr, e->cipher_jobs, m,
+					  IMB_CIPHER_CNTR, dir,
+					  (IMB_KEY_SIZE_BYTES)key_len) != m)
+			ok = false;
+	}
+	return ok;
+}
+
+/* AES-GCM for each listed packet: cipher [enc_off, +enc_len) in place, AAD
+ * from w->aad (SRTCP) or the packet head (SRTP), tag into w->tag. The IV is
+ * in w->iv. Returns false if IPsec-MB refused a job. */
+static bool run_gcm(struct sre_engine *e, struct sre_packet *pkts,
+		    const uint16_t *list, unsigned n, IMB_CIPHER_DIRECTION dir)
+{
+	IMB_JOB *jobs[SRE_CHUNK];
+	IMB_MGR *mgr = e->mgr;
+	unsigned done = 0;
+	bool ok = true;
+
+	if (n == 0)
+		return true;
+	unsigned got = IMB_GET_NEXT_BURST(mgr, n, jobs);
+	if (got < n) {
+		/* The queue is drained after every burst; this cannot happen
+		 * unless the manager is shared, which the API forbids. */
+		return false;
+	}
+	for (unsigned j = 0; j < n; j++) {
+		struct sre_work *w = &e->work[list[j]];
+		struct sre_packet *p = &pkts[w->pkt];
+		const struct sre_gcm_keys *k = w->sk;
+		IMB_JOB *job = jobs[j];
+
+		job->cipher_mode = IMB_CIPHER_GCM;
+		job->cipher_direction = dir;
+		job->chain_order = dir == IMB_DIR_ENCRYPT ? IMB_ORDER_CIPHER_HASH
+							  : IMB_ORDER_HASH_CIPHER;
+		job->enc_keys = &k->gcm;
+		job->dec_keys = &k->gcm;
+		job->key_len_in_bytes = p->stream->ctx->info->key_len;
+		job->src = p->data;
+		job->dst = p->data + w->enc_off;
+		job->cipher_start_src_offset_in_bytes = w->enc_off;
+		job->msg_len_to_cipher_in_bytes = w->enc_len;
+		job->hash_start_src_offset_in_bytes = w->enc_off;
+		job->msg_len_to_hash_in_bytes = w->enc_len;
+		job->iv = w->iv;
+		job->iv_len_in_bytes = SRE_GCM_IV_LEN;
+		job->hash_alg = IMB_AUTH_AES_GMAC;
+		job->u.GCM.aad = p->kind == SRE_RTCP && w->encrypted ? w->aad
+								     : p->data;
+		job->u.GCM.aad_len_in_bytes = w->aad_len;
+		job->auth_tag_output = w->tag;
+		job->auth_tag_output_len_in_bytes = SRE_GCM_TAG_LEN;
+		job->user_data = w;
+	}
+	done = JOB_BURST(mgr, n, jobs);
+	for (unsigned j = 0; j < done; j++)
+		ok &= jobs[j]->status == IMB_STATUS_COMPLETED;
+	while (done < n) {
+		unsigned f = IMB_FLUSH_BURST(mgr, n - done, jobs);
+		if (f == 0)
+			return false;
+		for (unsigned j = 0; j < f; j++)
+			ok &= jobs[j]->status == IMB_STATUS_COMPLETED;
+		done += f;
+	}
+	return ok;
+}
+
+static void fail_list(struct sre_engine *e, struct sre_packet *pkts,
+		      const uint16_t *list, unsigned n)
+{
+	for (unsigned j = 0; j < n; j++)
+		pkts[e->work[list[j]].pkt].status = SRE_ERR_IPSEC_MB;
+}
+
+/* ---- protect --------------------------------------------------------- */
+
+/* Decides index and key of one outgoing packet and commits the sender state
+ * at once: a sender needs no verification, and later packets of the same
+ * burst must see the index taken. */
+static int protect_prepare(struct sre_packet *p, struct sre_work *w)
+{
+	struct sre_ctx *ctx;
+	bool rtcp = p->kind == SRE_RTCP;
+	int rc = check_stream(p, true,
+			      rtcp ? SRE_RTCP_HEADER_LEN : SRE_RTP_HEADER_LEN,
+			      &ctx);
+	if (rc != SRE_OK)
+		return rc;
+	struct sre_stream *s = p->stream;
+	const struct sre_suite_info *info = ctx->info;
+	struct sre_key *key = ctx->keys[ctx->active];
+	uint32_t tag = rtcp ? info->tag_rtcp : info->tag_rtp;
+	uint32_t trailer = tag + ctx->mki_len + (rtcp ? SRE_SRTCP_TRAILER_LEN : 0);
+	uint32_t len = p->len;
+
+	if (unlikely((uint64_t)len + trailer > p->room))
+		return SRE_ERR_NO_ROOM;
+	if (unlikely(key_exhausted(ctx, key, rtcp)))
+		return SRE_ERR_KEY_EXHAUSTED;
+
+	w->key = key;
+	w->sk = rtcp ? key->rtcp : key->rtp;
+	if (!rtcp) {
+		uint32_t h;
+		uint16_t seq = sre_load_be16(p->data + 2);
+		rc = rtp_header_len(p->data, len, &h);
+		if (rc != SRE_OK)
+			return rc;
+		if (!(s->flags & SRE_SF_RTP_SEEN)) {
+			w->index = ((uint64_t)s->roc << 16) | seq;
+		} else {
+			if (!sre_estimate_index(s->roc, s->seq, seq, &w->index))
+				return SRE_ERR_KEY_EXHAUSTED;
+			/* Refusing to protect an index twice keeps the
+			 * keystream from ever being reused. */
+			rc = rtp_replay_check(s, ctx, w->index);
+			if (rc != SRE_OK)
+				return rc;
+		}
+		rtp_commit(s, ctx, w->index);
+		w->enc_off = h;
+		w->enc_len = info->encrypts ? len - h : 0;
+		w->encrypted = info->encrypts;
+		w->auth_len = len + 4; /* + ROC */
+		w->tag_off = len + ctx->mki_len;
+	} else {
+		uint64_t next = (s->flags & SRE_SF_RTCP_SEEN)
+					? (uint64_t)s->rtcp_index + 1
+					: 0;
+		if (next > SRE_SRTCP_INDEX_MAX)
+			return SRE_ERR_KEY_EXHAUSTED;
+		rtcp_commit(s, (uint32_t)next);
+		w->index = next;
+		w->encrypted = info->encrypts && !ctx->policy.rtcp_unencrypted;
+		w->enc_off = SRE_RTCP_HEADER_LEN;
+		w->enc_len = w->encrypted ? len - SRE_RTCP_HEADER_LEN : 0;
+		w->auth_len = len + SRE_SRTCP_TRAILER_LEN;
+		w->tag_off = len + SRE_SRTCP_TRAILER_LEN + ctx->mki_len;
+	}
+	count_key_use(ctx, key, rtcp);
+	return SRE_OK;
+}
+
+static void protect_chunk(struct sre_engine *e, struct sre_packet *pkts,
+			  unsigned n)
+{
+	uint16_t *cm = e->list_a, *gcm = e->list_b;
+	unsigned ncm = 0, ngcm = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct sre_work *w = &e->work[i];
+		struct sre_packet *p = &pkts[i];
+
+		w->pkt = (uint16_t)i;
+		p->status = (uint8_t)protect_prepare(p, w);
+		if (p->status != SRE_OK)
+			continue;
+		const struct sre_ctx *ctx = p->stream->ctx;
+		if (!ctx->info->aead) {
+			cm[ncm++] = (uint16_t)i;
+			if (p->kind == SRE_RTCP)
+				sre_store_be32(p->data + p->len,
+					       (w->encrypted ? SRE_SRTCP_E_BIT : 0) |
+						       (uint32_t)w->index);
+			continue;
+		}
+		uint32_t ssrc = p->stream->ssrc;
+		const struct sre_gcm_keys *k = w->sk;
+		if (p->kind == SRE_RTP) {
+			gcm_iv_rtp(w->iv, k->salt, ssrc, w->index);
+			w->aad_len = w->enc_off;
+		} else {
+			uint32_t trailer = (w->encrypted ? SRE_SRTCP_E_BIT : 0) |
+					   (uint32_t)w->index;
+			gcm_iv_rtcp(w->iv, k->salt, ssrc, (uint32_t)w->index);
+			if (w->encrypted) {
+				memcpy(w->aad, p->data, SRE_RTCP_HEADER_LEN);
+				sre_store_be32(w->aad + 8, trailer);
+				w->aad_len = 12;
+			} else {
+				/* RFC 7714 §9.3: the whole packet and the
+				 * trailer are AAD; lay the trailer after the
+				 * packet for now, the tag goes there after. */
+				sre_store_be32(p->data + p->len, trailer);
+				w->aad_len = p->len + SRE_SRTCP_TRAILER_LEN;
+			}
+		}
+		gcm[ngcm++] = (uint16_t)i;
+	}
+
+	/* AES-CM suites: encrypt, then MAC over the ciphertext. */
+	if (ncm > 0) {
+		bool ok = run_ctr(e, pkts, cm, ncm, IMB_DIR_ENCRYPT);
+		for (unsigned j = 0; j < ncm; j++) {
+			struct sre_work *w = &e->work[cm[j]];
+			struct sre_packet *p = &pkts[w->pkt];
+			if (p->kind == SRE_RTP)
+				sre_store_be32(p->data + p->len,
+					       (uint32_t)(w->index >> 16));
+		}
+		ok &= run_hmac(e, pkts, cm, ncm);
+		if (!ok) {
+			fail_list(e, pkts, cm, ncm);
+		} else {
+			for (unsigned j = 0; j < ncm; j++) {
+				struct sre_work *w = &e->work[cm[j]];
+				struct sre_packet *p = &pkts[w->pkt];
+				const struct sre_ctx *ctx = p->stream->ctx;
+				uint32_t tag = p->kind == SRE_RTCP ? ctx->info->tag_rtcp
+								   : ctx->info->tag_rtp;
+				memcpy(p->data + w->tag_off - ctx->mki_len,
+				       w->key->mki, ctx->mki_len);
+				memcpy(p->data + w->tag_off, w->tag, tag);
+				p->len = w->tag_off + tag;
+			}
+		}
+	}
+
+	/* AES-GCM suites: one job does both. */
+	if (ngcm > 0) {
+		for (unsigned j = 0; j < ngcm; j++) {
+			struct sre_work *w = &e->work[gcm[j]];
+			struct sre_packet *p = &pkts[w->pkt];
+			if (p->kind == SRE_RTCP && !w->encrypted) {
+				w->enc_off = p->len + SRE_SRTCP_TRAILER_LEN;
+				w->enc_len = 0;
+			} else {
+				w->enc_len = p->len - w->enc_off;
+			}
+		}
+		if (!run_gcm(e, pkts, gcm, ngcm, IMB_DIR_ENCRYPT)) {
+			fail_list(e, pkts, gcm, ngcm);
+		} else {
+			for (unsigned j = 0; j < ngcm; j++) {
+				struct sre_work *w = &e->work[gcm[j]];
+				struct sre_packet *p = &pkts[w->pkt];
+				const struct sre_ctx *ctx = p->stream->ctx;
+				uint32_t len = p->len;
+				uint8_t *d = p->data;
+
+				memcpy(d + len, w->tag, SRE_GCM_TAG_LEN);
+				len += SRE_GCM_TAG_LEN;
+				if (p->kind == SRE_RTCP) {
+					sre_store_be32(d + len,
+						       (w->encrypted ? SRE_SRTCP_E_BIT : 0) |
+							       (uint32_t)w->index);
+					len += SRE_SRTCP_TRAILER_LEN;
+				}
+				memcpy(d + len, w->key->mki, ctx->mki_len);
+				p->len = len + ctx->mki_len;
+			}
+		}
+	}
+}
+
+unsigned sre_protect_burst(struct sre_engine *engine, struct sre_packet *pkts,
+			   unsigned n)
+{
+	unsigned ok = 0;
+
+	if (engine == NULL || (pkts == NULL && n > 0))
+		return 0;
+	for (unsigned base = 0; base < n; base += SRE_CHUNK) {
+		unsigned m = n - base < SRE_CHUNK ? n - base : SRE_CHUNK;
+		protect_chunk(engine, pkts + base, m);
+		for (unsigned i = 0; i < m; i++)
+			ok += pkts[base + i].status == SRE_OK;
+	}
+	return ok;
+}
+
+/* ---- unprotect ------------------------------------------------------- */
+
+/* Parses one incoming packet, finds its key and index, and checks what can
+ * be checked before the tag: nothing here changes state. For AES-CM SRTP the
+ * ROC is laid after the payload (the MAC input must be contiguous), keeping
+ * the bytes it covers. */
+static int unprotect_prepare(struct sre_packet *p, struct sre_work *w)
+{
+	struct sre_ctx *ctx;
+	bool rtcp = p->kind == SRE_RTCP;
+	int rc = check_stream(p, false,
+			      rtcp ? SRE_RTCP_HEADER_LEN : SRE_RTP_HEADER_LEN,
+			      &ctx);
+	if (rc != SRE_OK)
+		return rc;
+	struct sre_stream *s = p->stream;
+	const struct sre_suite_info *info = ctx->info;
+	uint32_t tag = rtcp ? info->tag_rtcp : info->tag_rtp;
+	uint32_t mki = ctx->mki_len;
+	uint32_t len = p->len;
+	uint8_t *d = p->data;
+	struct sre_key *key;
+
+	w->retry = 0;
+	if (!rtcp) {
+		uint32_t h;
+		if (len < SRE_RTP_HEADER_LEN + tag + mki)
+			return SRE_ERR_TOO_SHORT;
+		/* CM: header|payload|MKI|tag; GCM: header|payload|tag|MKI */
+		uint32_t body_end = len - tag - mki;
+		rc = rtp_header_len(d, body_end, &h);
+		if (rc != SRE_OK)
+			return rc;
+		key = key_by_mki(ctx, d + (info->aead ? len - mki : body_end));
+		if (unlikely(key == NULL))
+			return SRE_ERR_UNKNOWN_MKI;
+		if (unlikely(key_exhausted(ctx, key, 0)))
+			return SRE_ERR_KEY_EXHAUSTED;
+
+		uint16_t seq = sre_load_be16(d + 2);
+		if (!(s->flags & SRE_SF_RTP_SEEN)) {
+			w->index = ((uint64_t)s->roc << 16) | seq;
+			/* A first packet just after a wrap whose predecessors
+			 * were lost may carry ROC+1 (libsrtp #725/#729). */
+			w->retry = seq < 0x8000 && s->roc != UINT32_MAX;
+		} else {
+			if (!sre_estimate_index(s->roc, s->seq, seq, &w->index))
+				return SRE_ERR_KEY_EXHAUSTED;
+			rc = rtp_replay_check(s, ctx, w->index);
+			if (rc != SRE_OK)
+				return rc;
+		}
+		w->key = key;
+		w->sk = key->rtp;
+		w->encrypted = info->encrypts;
+		w->enc_off = h;
+		w->enc_len = info->encrypts ? body_end - h : 0;
+		w->out_len = body_end;
+		if (info->aead) {
+			w->tag_off = body_end;
+			w->aad_len = h;
+			memcpy(w->rtag, d + body_end, SRE_GCM_TAG_LEN);
+			gcm_iv_rtp(w->iv, ((const struct sre_gcm_keys *)w->sk)->salt,
+				   s->ssrc, w->index);
+		} else {
+			w->tag_off = len - tag;
+			w->auth_len = body_end + 4;
+			memcpy(w->rtag, d + w->tag_off, tag);
+			memcpy(w->saved, d + body_end, 4);
+			sre_store_be32(d + body_end, (uint32_t)(w->index >> 16));
+		}
+		return SRE_OK;
+	}
+
+	if (len < SRE_RTCP_HEADER_LEN + SRE_SRTCP_TRAILER_LEN + tag + mki)
+		return SRE_ERR_TOO_SHORT;
+	/* CM: header|payload|E+index|MKI|tag; GCM: header|payload|tag|E+index|MKI */
+	uint32_t trailer_off = info->aead ? len - mki - SRE_SRTCP_TRAILER_LEN
+					  : len - tag - mki - SRE_SRTCP_TRAILER_LEN;
+	key = key_by_mki(ctx, d + (info->aead ? len - mki : len - tag - mki));
+	if (unlikely(key == NULL))
+		return SRE_ERR_UNKNOWN_MKI;
+	if (unlikely(key_exhausted(ctx, key, 1)))
+		return SRE_ERR_KEY_EXHAUSTED;
+	uint32_t trailer = sre_load_be32(d + trailer_off);
+	w->index = trailer & SRE_SRTCP_INDEX_MAX;
+	rc = rtcp_replay_check(s, (uint32_t)w->index);
+	if (rc != SRE_OK)
+		return rc;
+	w->key = key;
+	w->sk = key->rtcp;
+	w->encrypted = (trailer & SRE_SRTCP_E_BIT) && info->encrypts;
+	w->enc_off = SRE_RTCP_HEADER_LEN;
+	if (!info->aead) {
+		w->tag_off = len - tag;
+		w->enc_len = w->encrypted ? trailer_off - SRE_RTCP_HEADER_LEN : 0;
+		w->auth_len = trailer_off + SRE_SRTCP_TRAILER_LEN;
+		w->out_len = trailer_off;
+		memcpy(w->rtag, d + w->tag_off, tag);
+		return SRE_OK;
+	}
+	w->tag_off = trailer_off - SRE_GCM_TAG_LEN;
+	w->out_len = w->tag_off;
+	memcpy(w->rtag, d + w->tag_off, SRE_GCM_TAG_LEN);
+	gcm_iv_rtcp(w->iv, ((const struct sre_gcm_keys *)w->sk)->salt, s->ssrc,
+		    (uint32_t)w->index);
+	if (w->encrypted) {
+		w->enc_len = w->tag_off - SRE_RTCP_HEADER_LEN;
+		memcpy(w->aad, d, SRE_RTCP_HEADER_LEN);
+		sre_store_be32(w->aad + 8, trailer);
+		w->aad_len = 12;
+	} else {
+		/* RFC 7714 §9.3: AAD is the packet and the trailer; move the
+		 * trailer next to the packet, over the (saved) tag. */
+		sre_store_be32(d + w->tag_off, trailer);
+		w->enc_off = w->tag_off + SRE_SRTCP_TRAILER_LEN;
+		w->enc_len = 0;
+		w->aad_len = w->tag_off + SRE_SRTCP_TRAILER_LEN;
+	}
+	return SRE_OK;
+}
+
+static inline uint32_t work_tag_len(const struct sre_packet *p)
+{
+	const struct sre_suite_info *info = p->stream->ctx->info;
+	return p->kind == SRE_RTCP ? info->tag_rtcp : info->tag_rtp;
+}
+
+/* HMAC-verifies the AES-CM packets of a chunk; packets that failed and may
+ * be a first packet after a lost wrap are tried once more with ROC+1. */
+static void unprotect_verify_cm(struct sre_engine *e, struct sre_packet *pkts,
+				const uint16_t *list, unsigned n)
+{
+	uint16_t *retry = e->list_c;
+	unsigned nretry = 0;
+
+	for (int round = 0; round < 2 && n > 0; round++) {
+		bool ok = run_hmac(e, pkts, list, n);
+		nretry = 0;
+		for (unsigned j = 0; j < n; j++) {
+			struct sre_work *w = &e->work[list[j]];
+			struct sre_packet *p = &pkts[w->pkt];
+			if (p->kind == SRE_RTP)
+				memcpy(p->data + w->auth_len - 4, w->saved, 4);
+			if (!ok) {
+				p->status = SRE_ERR_IPSEC_MB;
+			} else if (sre_tag_diff(w->tag, w->rtag, work_tag_len(p))) {
+				if (round == 0 && w->retry) {
+					w->index += UINT64_C(1) << 16;
+					sre_store_be32(p->data + w->auth_len - 4,
+						       (uint32_t)(w->index >> 16));
+					retry[nretry++] = list[j];
+				} else {
+					p->status = SRE_ERR_AUTH_FAIL;
+				}
+			}
+		}
+		list = retry;
+		n = nretry;
+	}
+}
+
+/* GCM decrypts in place before the tag is known; a first packet that failed
+ * is turned back into ciphertext (CTR is its own inverse) and tried with
+ * ROC+1. */
+static void unprotect_verify_gcm(struct sre_engine *e, struct sre_packet *pkts,
+				 const uint16_t *list, unsigned n)
+{
+	uint16_t *retry = e->list_c;
+	unsigned nretry = 0;
+	bool ok = run_gcm(e, pkts, list, n, IMB_DIR_DECRYPT);
+
+	for (unsigned j = 0; j < n; j++) {
+		struct sre_work *w = &e->work[list[j]];
+		struct sre_packet *p = &pkts[w->pkt];
+		if (!ok)
+			p->status = SRE_ERR_IPSEC_MB;
+		else if (sre_tag_diff(w->tag, w->rtag, SRE_GCM_TAG_LEN)) {
+			if (w->retry)
+				retry[nretry++] = list[j];
+			else
+				p->status = SRE_ERR_AUTH_FAIL;
+		}
+	}
+	if (nretry == 0)
+		return;
+	ok = run_gcm(e, pkts, retry, nretry, IMB_DIR_ENCRYPT);
+	for (unsigned j = 0; j < nretry; j++) {
+		struct sre_work *w = &e->work[retry[j]];
+		struct sre_packet *p = &pkts[w->pkt];
+		w->index += UINT64_C(1) << 16;
+		gcm_iv_rtp(w->iv, ((const struct sre_gcm_keys *)w->sk)->salt,
+			   p->stream->ssrc, w->index);
+	}
+	ok &= run_gcm(e, pkts, retry, nretry, IMB_DIR_DECRYPT);
+	for (unsigned j = 0; j < nretry; j++) {
+		struct sre_work *w = &e->work[retry[j]];
+		struct sre_packet *p = &pkts[w->pkt];
+		if (!ok)
+			p->status = SRE_ERR_IPSEC_MB;
+		else if (sre_tag_diff(w->tag, w->rtag, SRE_GCM_TAG_LEN))
+			p->status = SRE_ERR_AUTH_FAIL;
+	}
+}
+
+static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
+			    unsigned n)
+{
+	uint16_t *cm = e->list_a, *gcm = e->list_b, *decrypt = e->list_c;
+	unsigned ncm = 0, ngcm = 0, ndec = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct sre_work *w = &e->work[i];
+		struct sre_packet *p = &pkts[i];
+
+		w->pkt = (uint16_t)i;
+		p->status = (uint8_t)unprotect_prepare(p, w);
+		if (p->status != SRE_OK)
+			continue;
+		if (p->stream->ctx->info->aead)
+			gcm[ngcm++] = (uint16_t)i;
+		else
+			cm[ncm++] = (uint16_t)i;
+	}
+	unprotect_verify_cm(e, pkts, cm, ncm);
+	unprotect_verify_gcm(e, pkts, gcm, ngcm);
+
+	/* State moves only now, in packet order, for packets that verified;
+	 * the replay check is repeated because an earlier packet of this
+	 * burst may have taken the same index. */
+	for (unsigned i = 0; i < n; i++) {
+		struct sre_packet *p = &pkts[i];
+		struct sre_work *w = &e->work[i];
+		if (p->status != SRE_OK)
+			continue;
+		struct sre_stream *s = p->stream;
+		struct sre_ctx *ctx = s->ctx;
+		bool rtcp = p->kind == SRE_RTCP;
+		int rc = rtcp ? rtcp_replay_check(s, (uint32_t)w->index)
+			      : rtp_replay_check(s, ctx, w->index);
+		if (rc == SRE_OK && key_exhausted(ctx, w->key, rtcp))
+			rc = SRE_ERR_KEY_EXHAUSTED;
+		if (rc != SRE_OK) {
+			p->status = (uint8_t)rc;
+			continue;
+		}
+		if (rtcp)
+			rtcp_commit(s, (uint32_t)w->index);
+		else
+			rtp_commit(s, ctx, w->index);
+		count_key_use(ctx, w->key, rtcp);
+		p->len = w->out_len;
+		if (!ctx->info->aead && w->enc_len > 0)
+			decrypt[ndec++] = (uint16_t)i;
+	}
+	if (!run_ctr(e, pkts, decrypt, ndec, IMB_DIR_DECRYPT))
+		fail_list(e, pkts, decrypt, ndec);
+}
+
+unsigned sre_unprotect_burst(struct sre_engine *engine,
+			     struct sre_packet *pkts, unsigned n)
+{
+	unsigned ok = 0;
+
+	if (engine == NULL || (pkts == NULL && n > 0))
+		return 0;
+	for (unsigned base = 0; base < n; base += SRE_CHUNK) {
+		unsigned m = n - base < SRE_CHUNK ? n - base : SRE_CHUNK;
+		unprotect_chunk(engine, pkts + base, m);
+		for (unsigned i = 0; i < m; i++)
+			ok += pkts[base + i].status == SRE_OK;
+	}
+	return ok;
+}

@@ -1,0 +1,274 @@
+/*
+ * Contexts (one direction of an association: suite, policy, master keys by
+ * MKI) and streams (one SSRC's ROC, sequence and replay state). Everything
+ * here runs off the fast path; keys are wiped when they go.
+ */
+#include <stdlib.h>
+
+#include "sre_internal.h"
+
+/* ---- policies and contexts ---- */
+
+void sre_policy_init(struct sre_policy *policy, enum sre_suite suite,
+		     enum sre_direction direction)
+{
+	memset(policy, 0, sizeof(*policy));
+	policy->suite = suite;
+	policy->direction = direction;
+	policy->replay_window = SRE_WINDOW_DEFAULT;
+}
+
+static void *default_alloc(size_t size, size_t align, void *arg)
+{
+	void *p;
+	(void)arg;
+	return posix_memalign(&p, align, size) == 0 ? p : NULL;
+}
+
+static void default_free(void *p, void *arg)
+{
+	(void)arg;
+	free(p);
+}
+
+static uint32_t pow2_at_least(uint32_t v)
+{
+	uint32_t r = 64;
+	while (r < v)
+		r <<= 1;
+	return r;
+}
+
+int sre_ctx_create(const struct sre_policy *policy,
+		   const struct sre_allocator *allocator, struct sre_ctx **out)
+{
+	const uint64_t rtp_max = UINT64_C(1) << 48;
+	const uint64_t rtcp_max = UINT64_C(1) << 31;
+	struct sre_allocator alloc = {default_alloc, default_free, NULL};
+
+	if (policy == NULL || out == NULL)
+		return SRE_ERR_BAD_PARAM;
+	*out = NULL;
+	if ((unsigned)policy->suite >= SRE_SUITE_COUNT ||
+	    (policy->direction != SRE_INBOUND &&
+	     policy->direction != SRE_OUTBOUND))
+		return SRE_ERR_BAD_PARAM;
+	if (policy->kdr != 0)
+		return SRE_ERR_KDR_UNSUPPORTED;
+	if (policy->mki_len > SRE_MAX_MKI_LEN)
+		return SRE_ERR_MKI_LENGTH;
+	uint32_t window = policy->replay_window ? policy->replay_window
+						: SRE_WINDOW_DEFAULT;
+	if (window < 64 || window > SRE_WINDOW_MAX)
+		return SRE_ERR_WINDOW_SIZE;
+	if (policy->rtp_key_limit > rtp_max || policy->rtcp_key_limit > rtcp_max)
+		return SRE_ERR_BAD_PARAM;
+	if (allocator != NULL) {
+		if (allocator->alloc == NULL || allocator->free == NULL)
+			return SRE_ERR_BAD_PARAM;
+		alloc = *allocator;
+	}
+
+	struct sre_ctx *ctx = alloc.alloc(sizeof(*ctx), 64, alloc.arg);
+	if (ctx == NULL)
+		return SRE_ERR_NO_MEMORY;
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->policy = *policy;
+	ctx->policy.replay_window = window;
+	ctx->alloc = alloc;
+	ctx->info = &sre_suites[policy->suite];
+	ctx->suite = (uint8_t)policy->suite;
+	ctx->outbound = policy->direction == SRE_OUTBOUND;
+	ctx->mki_len = policy->mki_len;
+	ctx->window = window;
+	ctx->ring_bits = window <= 128 ? 128 : pow2_at_least(window);
+
+	uint64_t margin = policy->soft_limit_margin ? policy->soft_limit_margin
+						    : UINT64_C(1) << 16;
+	ctx->rtp_limit = policy->rtp_key_limit ? policy->rtp_key_limit : rtp_max;
+	ctx->rtcp_limit = policy->rtcp_key_limit ? policy->rtcp_key_limit
+						 : rtcp_max;
+	ctx->rtp_soft = ctx->rtp_limit > margin ? ctx->rtp_limit - margin : 1;
+	ctx->rtcp_soft = ctx->rtcp_limit > margin ? ctx->rtcp_limit - margin : 1;
+	*out = ctx;
+	return SRE_OK;
+}
+
+static void key_free(struct sre_ctx *ctx, struct sre_key *key)
+{
+	sre_wipe(key, key->alloc_size);
+	ctx->alloc.free(key, ctx->alloc.arg);
+}
+
+void sre_ctx_destroy(struct sre_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	for (unsigned i = 0; i < ctx->nkeys; i++)
+		key_free(ctx, ctx->keys[i]);
+	struct sre_allocator alloc = ctx->alloc;
+	sre_wipe(ctx, sizeof(*ctx));
+	alloc.free(ctx, alloc.arg);
+}
+
+const struct sre_policy *sre_ctx_policy(const struct sre_ctx *ctx)
+{
+	return ctx ? &ctx->policy : NULL;
+}
+
+unsigned sre_ctx_key_count(const struct sre_ctx *ctx)
+{
+	return ctx ? ctx->nkeys : 0;
+}
+
+static int find_key(const struct sre_ctx *ctx, const uint8_t *mki)
+{
+	for (unsigned i = 0; i < ctx->nkeys; i++) {
+		if (ctx->mki_len == 0 ||
+		    memcmp(ctx->keys[i]->mki, mki, ctx->mki_len) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static size_t round64(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+int sre_ctx_add_key(struct sre_engine *engine, struct sre_ctx *ctx,
+		    const uint8_t *master_key, size_t key_len,
+		    const uint8_t *master_salt, size_t salt_len,
+		    const uint8_t *mki)
+{
+	uint8_t salt14[14];
+
+	if (engine == NULL || ctx == NULL || master_key == NULL ||
+	    master_salt == NULL || (ctx->mki_len > 0 && mki == NULL))
+		return SRE_ERR_BAD_PARAM;
+	const struct sre_suite_info *info = ctx->info;
+	if (key_len != info->key_len)
+		return SRE_ERR_KEY_LENGTH;
+	if (salt_len != info->salt_len)
+		return SRE_ERR_SALT_LENGTH;
+	if (ctx->nkeys > 0 && ctx->mki_len == 0)
+		return SRE_ERR_TOO_MANY_KEYS; /* without MKI one key only */
+	if (ctx->nkeys >= SRE_MAX_KEYS)
+		return SRE_ERR_TOO_MANY_KEYS;
+	if (ctx->mki_len > 0 && find_key(ctx, mki) >= 0)
+		return SRE_ERR_MKI_DUPLICATE;
+
+	size_t block = round64(info->aead ? sizeof(struct sre_gcm_keys)
+					  : sizeof(struct sre_cm_keys));
+	size_t size = round64(sizeof(struct sre_key)) + 2 * block;
+	struct sre_key *key = ctx->alloc.alloc(size, 64, ctx->alloc.arg);
+	if (key == NULL)
+		return SRE_ERR_NO_MEMORY;
+	memset(key, 0, size);
+	key->alloc_size = size;
+	key->rtp = (uint8_t *)key + round64(sizeof(struct sre_key));
+	key->rtcp = (uint8_t *)key->rtp + block;
+	if (ctx->mki_len > 0)
+		memcpy(key->mki, mki, ctx->mki_len);
+
+	memset(salt14, 0, sizeof(salt14));
+	memcpy(salt14, master_salt, salt_len);
+	int rc = sre_derive_session_keys(engine, info, master_key, salt14,
+				     SRE_LABEL_RTP_ENC, key->rtp);
+	if (rc == SRE_OK)
+		rc = sre_derive_session_keys(engine, info, master_key, salt14,
+					 SRE_LABEL_RTCP_ENC, key->rtcp);
+	sre_wipe(salt14, sizeof(salt14));
+	if (rc != SRE_OK) {
+		key_free(ctx, key);
+		return rc;
+	}
+	ctx->keys[ctx->nkeys++] = key;
+	return SRE_OK;
+}
+
+int sre_ctx_remove_key(struct sre_ctx *ctx, const uint8_t *mki)
+{
+	if (ctx == NULL || (ctx->mki_len > 0 && mki == NULL))
+		return SRE_ERR_BAD_PARAM;
+	int i = find_key(ctx, mki);
+	if (i < 0)
+		return SRE_ERR_UNKNOWN_MKI;
+	key_free(ctx, ctx->keys[i]);
+	for (unsigned j = (unsigned)i + 1; j < ctx->nkeys; j++)
+		ctx->keys[j - 1] = ctx->keys[j];
+	ctx->nkeys--;
+	ctx->keys[ctx->nkeys] = NULL;
+	if (ctx->active == i)
+		ctx->active = 0;
+	else if (ctx->active > i)
+		ctx->active--;
+	return SRE_OK;
+}
+
+int sre_ctx_set_active_key(struct sre_ctx *ctx, const uint8_t *mki)
+{
+	if (ctx == NULL || (ctx->mki_len > 0 && mki == NULL))
+		return SRE_ERR_BAD_PARAM;
+	int i = find_key(ctx, mki);
+	if (i < 0)
+		return SRE_ERR_UNKNOWN_MKI;
+	ctx->active = (uint8_t)i;
+	return SRE_OK;
+}
+
+int sre_ctx_key_usage(const struct sre_ctx *ctx, const uint8_t *mki,
+		      struct sre_key_usage *usage)
+{
+	if (ctx == NULL || usage == NULL || (ctx->mki_len > 0 && mki == NULL))
+		return SRE_ERR_BAD_PARAM;
+	int i = find_key(ctx, mki);
+	if (i < 0)
+		return SRE_ERR_UNKNOWN_MKI;
+	usage->rtp_packets = ctx->keys[i]->rtp_used;
+	usage->rtcp_packets = ctx->keys[i]->rtcp_used;
+	return SRE_OK;
+}
+
+/* ---- streams ---- */
+
+size_t sre_stream_window_bytes(const struct sre_ctx *ctx)
+{
+	if (ctx == NULL || ctx->ring_bits <= 128)
+		return 0;
+	return ctx->ring_bits / 8;
+}
+
+int sre_stream_init(struct sre_stream *stream, struct sre_ctx *ctx,
+		    uint32_t ssrc, uint64_t *window_mem)
+{
+	if (stream == NULL || ctx == NULL)
+		return SRE_ERR_BAD_PARAM;
+	bool ext = ctx->ring_bits > 128;
+	if (ext != (window_mem != NULL))
+		return SRE_ERR_BAD_PARAM;
+	memset(stream, 0, sizeof(*stream));
+	stream->ctx = ctx;
+	stream->ssrc = ssrc;
+	stream->flags = SRE_SF_INIT;
+	if (ext) {
+		stream->rtp_window.ext = window_mem;
+		memset(window_mem, 0, ctx->ring_bits / 8);
+	}
+	return SRE_OK;
+}
+
+int sre_stream_set_roc(struct sre_stream *stream, uint32_t roc)
+{
+	if (stream == NULL || !(stream->flags & SRE_SF_INIT))
+		return SRE_ERR_BAD_PARAM;
+	if (stream->flags & SRE_SF_RTP_SEEN)
+		return SRE_ERR_BAD_PARAM; /* the ROC is the stream's own now */
+	stream->roc = roc;
+	return SRE_OK;
+}
+
+uint32_t sre_stream_roc(const struct sre_stream *stream)
+{
+	return stream ? stream->roc : 0;
+}

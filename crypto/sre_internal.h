@@ -1,0 +1,257 @@
+/*
+ * Private layout of crypto/: key contexts, the engine's burst scratch, and the
+ * small per-packet helpers (index estimation, replay window) that every burst
+ * path shares. Unit tests include it to reach the KDF and the window directly.
+ */
+#ifndef SRE_INTERNAL_H
+#define SRE_INTERNAL_H
+
+#include <stdbool.h>
+#include <string.h>
+
+/* intel-ipsec-mb.h otherwise defines SHA1, MD5, ... as macros. */
+#define NO_COMPAT_IMB_API_053
+#include <intel-ipsec-mb.h>
+
+#include "srtp_edge.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Packets handled per internal pass: the IPsec-MB burst limit. */
+#define SRE_CHUNK IMB_MAX_BURST_SIZE
+
+#define SRE_RTP_HEADER_LEN 12
+#define SRE_RTCP_HEADER_LEN 8
+#define SRE_SRTCP_TRAILER_LEN 4
+#define SRE_SRTCP_E_BIT 0x80000000u
+#define SRE_SRTCP_INDEX_MAX 0x7fffffffu
+#define SRE_HMAC_OUT_LEN 12 /* IPsec-MB HMAC-SHA1 writes 12 (or 20) bytes */
+#define SRE_AUTH_KEY_LEN 20
+#define SRE_GCM_TAG_LEN 16
+#define SRE_GCM_IV_LEN 12
+#define SRE_RTP_INDEX_MAX ((UINT64_C(1) << 48) - 1)
+
+/* stream->flags */
+#define SRE_SF_INIT 0x01
+#define SRE_SF_RTP_SEEN 0x02
+#define SRE_SF_RTCP_SEEN 0x04
+
+/* RFC 3711 §4.3.1 labels */
+enum sre_label {
+	SRE_LABEL_RTP_ENC = 0,
+	SRE_LABEL_RTP_AUTH = 1,
+	SRE_LABEL_RTP_SALT = 2,
+	SRE_LABEL_RTCP_ENC = 3,
+	SRE_LABEL_RTCP_AUTH = 4,
+	SRE_LABEL_RTCP_SALT = 5,
+};
+
+struct sre_suite_info {
+	const char *name;
+	uint8_t key_len;     /* master and session cipher key */
+	uint8_t salt_len;    /* master salt as signalled */
+	uint8_t aead;
+	uint8_t encrypts;    /* payload confidentiality */
+	uint8_t tag_rtp;
+	uint8_t tag_rtcp;
+};
+extern const struct sre_suite_info sre_suites[SRE_SUITE_COUNT];
+
+/* Session keys of one master key for SRTP or for SRTCP. */
+struct sre_cm_keys {
+	uint8_t aes_enc[16 * 15] __attribute__((aligned(16)));
+	uint8_t ipad[32] __attribute__((aligned(16))); /* SHA-1 state after key^ipad */
+	uint8_t opad[32] __attribute__((aligned(16))); /* SHA-1 state after key^opad */
+	uint8_t salt[16]; /* 14 bytes, zero-padded */
+};
+
+struct sre_gcm_keys {
+	struct gcm_key_data gcm; /* laid out for the engine arch that built it */
+	uint8_t salt[16];        /* 12 bytes, zero-padded */
+} __attribute__((aligned(64)));
+
+struct sre_key {
+	void *rtp;               /* struct sre_cm_keys or struct sre_gcm_keys */
+	void *rtcp;
+	uint64_t rtp_used;       /* packets processed under this key */
+	uint64_t rtcp_used;
+	size_t alloc_size;
+	uint8_t mki[SRE_MAX_MKI_LEN];
+	uint8_t events_fired;    /* bit per (event, kind) so each fires once */
+} __attribute__((aligned(64)));
+
+struct sre_ctx {
+	struct sre_policy policy;
+	struct sre_allocator alloc;
+	const struct sre_suite_info *info;
+	uint32_t window;         /* SRTP replay window, packets */
+	uint32_t ring_bits;      /* bits in the SRTP window ring (power of two) */
+	uint64_t rtp_limit, rtp_soft;
+	uint64_t rtcp_limit, rtcp_soft;
+	uint8_t suite;
+	uint8_t outbound;
+	uint8_t mki_len;
+	uint8_t nkeys;
+	uint8_t active;          /* index into keys[] used by protect */
+	struct sre_key *keys[SRE_MAX_KEYS];
+};
+
+/* What one packet of a burst needs between the passes. */
+struct sre_work {
+	struct sre_key *key;
+	const void *sk;          /* session keys for this packet's kind */
+	uint64_t index;          /* SRTP 48-bit index or SRTCP index */
+	uint32_t enc_off;        /* first byte of the encrypted portion */
+	uint32_t enc_len;        /* bytes in the encrypted portion */
+	uint32_t auth_len;       /* bytes authenticated from data[0] (CM: before ROC) */
+	uint32_t tag_off;        /* where the tag starts */
+	uint32_t aad_len;        /* GCM: bytes of AAD */
+	uint32_t out_len;        /* packet length once processed */
+	uint16_t pkt;            /* index of the packet in the caller's burst */
+	uint8_t encrypted;       /* payload is/was encrypted */
+	uint8_t retry;           /* unverified first packet: ROC+1 may be tried */
+	uint8_t saved[8];        /* bytes that the ROC or trailer overwrote */
+	uint8_t iv[16];
+	uint8_t tag[16];         /* computed tag */
+	uint8_t rtag[16];        /* received tag */
+	uint8_t aad[16];         /* SRTCP-GCM AAD: header + E|index */
+};
+
+struct sre_engine {
+	IMB_MGR *mgr;
+	char arch_name[32];
+	struct sre_work work[SRE_CHUNK];
+	IMB_JOB hash_jobs[SRE_CHUNK];
+	IMB_JOB cipher_jobs[SRE_CHUNK];
+	uint16_t list_a[SRE_CHUNK], list_b[SRE_CHUNK], list_c[SRE_CHUNK];
+};
+
+/* ---- KDF (crypto/kdf.c) ---- */
+
+/* RFC 3711 §4.3.1 PRF with KDR 0: `out_len` bytes for `label`. The master salt
+ * is 14 bytes (callers zero-pad a 12-byte GCM salt, as libsrtp does). */
+int sre_kdf(struct sre_engine *engine, const uint8_t *master_key,
+	    size_t key_len, const uint8_t master_salt[14], uint8_t label,
+	    uint8_t *out, size_t out_len);
+/* AES counter mode keystream from a 16-byte initial counter block. */
+int sre_aes_ctr_keystream(struct sre_engine *engine, const uint8_t *key,
+			  size_t key_len, const uint8_t iv[16], uint8_t *out,
+			  size_t len);
+/* Derives and expands the session keys of one kind (first_label 0: SRTP,
+ * 3: SRTCP) into `dst` (struct sre_cm_keys or struct sre_gcm_keys). */
+int sre_derive_session_keys(struct sre_engine *engine,
+			    const struct sre_suite_info *info,
+			    const uint8_t *master_key, const uint8_t salt14[14],
+			    uint8_t first_label, void *dst);
+/* Wipes memory the compiler may not optimise away. */
+void sre_wipe(void *p, size_t n);
+
+/* ---- small shared helpers ---- */
+
+static inline uint32_t sre_load_be32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline uint16_t sre_load_be16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline void sre_store_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Constant-time tag comparison: 0 when equal. */
+static inline int sre_tag_diff(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint8_t d = 0;
+	for (size_t i = 0; i < n; i++)
+		d |= a[i] ^ b[i];
+	return d;
+}
+
+/* RFC 3711 §3.3.1 / Appendix A: the index of `seq` relative to the highest
+ * index seen (roc, s_l). ROC-1 below zero is taken as ROC 0, as libsrtp does:
+ * nothing precedes the stream's start. Returns false when the index would
+ * pass 2^48 (the stream's index space is used up). */
+static inline bool sre_estimate_index(uint32_t roc, uint16_t s_l, uint16_t seq,
+				      uint64_t *index)
+{
+	int64_t v = roc;
+
+	if (s_l < 32768) {
+		if ((int)seq - (int)s_l > 32768 && roc > 0)
+			v = (int64_t)roc - 1;
+	} else if ((int)s_l - 32768 > (int)seq) {
+		v = (int64_t)roc + 1;
+	}
+	if (v > UINT32_MAX)
+		return false;
+	*index = ((uint64_t)v << 16) | seq;
+	return true;
+}
+
+/* Replay window: a ring of `ring_bits` bits (power of two, >= 64) in which
+ * index i lives at bit i mod ring_bits; `top` is the highest index accepted.
+ * Checking is O(1); moving the top clears only the bits passed over. */
+static inline int sre_window_check(const uint64_t *bits, uint32_t ring_bits,
+				   uint32_t window, uint64_t top, uint64_t idx)
+{
+	if (idx > top)
+		return SRE_OK;
+	if (top - idx >= window)
+		return SRE_ERR_REPLAY_TOO_OLD;
+	uint64_t pos = idx & (ring_bits - 1);
+	return (bits[pos >> 6] >> (pos & 63)) & 1 ? SRE_ERR_REPLAY_DUPLICATE
+						  : SRE_OK;
+}
+
+static inline void sre_window_clear_range(uint64_t *bits, uint32_t ring_bits,
+					  uint64_t from, uint64_t count)
+{
+	uint64_t pos = from & (ring_bits - 1);
+
+	while (count > 0) {
+		uint32_t off = pos & 63;
+		uint64_t k = 64 - off;
+		if (k > count)
+			k = count;
+		uint64_t mask = (k == 64) ? ~UINT64_C(0)
+					  : (((UINT64_C(1) << k) - 1) << off);
+		bits[pos >> 6] &= ~mask;
+		pos = (pos + k) & (ring_bits - 1);
+		count -= k;
+	}
+}
+
+/* Marks idx received; `seen` false means the window is empty. */
+static inline void sre_window_commit(uint64_t *bits, uint32_t ring_bits,
+				     bool seen, uint64_t top, uint64_t idx)
+{
+	if (!seen || (idx > top && idx - top >= ring_bits))
+		memset(bits, 0, ring_bits / 8);
+	else if (idx > top)
+		sre_window_clear_range(bits, ring_bits, top + 1, idx - top);
+	uint64_t pos = idx & (ring_bits - 1);
+	bits[pos >> 6] |= UINT64_C(1) << (pos & 63);
+}
+
+static inline uint64_t *sre_stream_rtp_bits(struct sre_stream *s,
+					    const struct sre_ctx *ctx)
+{
+	return ctx->ring_bits > 128 ? s->rtp_window.ext : s->rtp_window.bits;
+}
+
+static inline uint64_t sre_stream_rtp_top(const struct sre_stream *s)
+{
+	return ((uint64_t)s->roc << 16) | s->seq;
+}
+
+#endif /* SRE_INTERNAL_H */
