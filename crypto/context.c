@@ -136,28 +136,30 @@ static size_t round64(size_t n)
 	return (n + 63) & ~(size_t)63;
 }
 
-int sre_ctx_add_key(struct sre_engine *engine, struct sre_ctx *ctx,
-		    const uint8_t *master_key, size_t key_len,
-		    const uint8_t *master_salt, size_t salt_len,
-		    const uint8_t *mki)
+static int check_key_slot(const struct sre_ctx *ctx, const uint8_t *mki)
 {
-	uint8_t salt14[14];
-
-	if (engine == NULL || ctx == NULL || master_key == NULL ||
-	    master_salt == NULL || (ctx->mki_len > 0 && mki == NULL))
-		return SRE_ERR_BAD_PARAM;
-	const struct sre_suite_info *info = ctx->info;
-	if (key_len != info->key_len)
-		return SRE_ERR_KEY_LENGTH;
-	if (salt_len != info->salt_len)
-		return SRE_ERR_SALT_LENGTH;
 	if (ctx->nkeys > 0 && ctx->mki_len == 0)
 		return SRE_ERR_TOO_MANY_KEYS; /* without MKI one key only */
 	if (ctx->nkeys >= SRE_MAX_KEYS)
 		return SRE_ERR_TOO_MANY_KEYS;
 	if (ctx->mki_len > 0 && find_key(ctx, mki) >= 0)
 		return SRE_ERR_MKI_DUPLICATE;
+	return SRE_OK;
+}
 
+int sre_ctx_add_session_keys(struct sre_engine *engine, struct sre_ctx *ctx,
+			     const struct sre_session_material *rtp,
+			     const struct sre_session_material *rtcp,
+			     const uint8_t *mki)
+{
+	if (engine == NULL || ctx == NULL || rtp == NULL || rtcp == NULL ||
+	    (ctx->mki_len > 0 && mki == NULL))
+		return SRE_ERR_BAD_PARAM;
+	int rc = check_key_slot(ctx, mki);
+	if (rc != SRE_OK)
+		return rc;
+
+	const struct sre_suite_info *info = ctx->info;
 	size_t block = round64(info->aead ? sizeof(struct sre_gcm_keys)
 					  : sizeof(struct sre_cm_keys));
 	size_t size = round64(sizeof(struct sre_key)) + 2 * block;
@@ -171,20 +173,52 @@ int sre_ctx_add_key(struct sre_engine *engine, struct sre_ctx *ctx,
 	if (ctx->mki_len > 0)
 		memcpy(key->mki, mki, ctx->mki_len);
 
-	memset(salt14, 0, sizeof(salt14));
-	memcpy(salt14, master_salt, salt_len);
-	int rc = sre_derive_session_keys(engine, info, master_key, salt14,
-				     SRE_LABEL_RTP_ENC, key->rtp);
+	rc = sre_expand_material(engine, info, rtp, key->rtp);
 	if (rc == SRE_OK)
-		rc = sre_derive_session_keys(engine, info, master_key, salt14,
-					 SRE_LABEL_RTCP_ENC, key->rtcp);
-	sre_wipe(salt14, sizeof(salt14));
+		rc = sre_expand_material(engine, info, rtcp, key->rtcp);
 	if (rc != SRE_OK) {
 		key_free(ctx, key);
 		return rc;
 	}
 	ctx->keys[ctx->nkeys++] = key;
 	return SRE_OK;
+}
+
+int sre_ctx_add_key(struct sre_engine *engine, struct sre_ctx *ctx,
+		    const uint8_t *master_key, size_t key_len,
+		    const uint8_t *master_salt, size_t salt_len,
+		    const uint8_t *mki)
+{
+	struct sre_session_material rtp, rtcp;
+	uint8_t salt14[14];
+
+	if (engine == NULL || ctx == NULL || master_key == NULL ||
+	    master_salt == NULL || (ctx->mki_len > 0 && mki == NULL))
+		return SRE_ERR_BAD_PARAM;
+	const struct sre_suite_info *info = ctx->info;
+	if (key_len != info->key_len)
+		return SRE_ERR_KEY_LENGTH;
+	if (salt_len != info->salt_len)
+		return SRE_ERR_SALT_LENGTH;
+	int rc = check_key_slot(ctx, mki);
+	if (rc != SRE_OK)
+		return rc;
+
+	/* GCM's 12-byte master salt is zero-padded to 14 for the PRF, as
+	 * libsrtp does (RFC 7714 §11 leaves it to RFC 3711's KDF). */
+	memset(salt14, 0, sizeof(salt14));
+	memcpy(salt14, master_salt, salt_len);
+	rc = sre_derive_material(engine, info, master_key, salt14,
+				 SRE_LABEL_RTP_ENC, &rtp);
+	if (rc == SRE_OK)
+		rc = sre_derive_material(engine, info, master_key, salt14,
+					 SRE_LABEL_RTCP_ENC, &rtcp);
+	if (rc == SRE_OK)
+		rc = sre_ctx_add_session_keys(engine, ctx, &rtp, &rtcp, mki);
+	sre_wipe(salt14, sizeof(salt14));
+	sre_wipe(&rtp, sizeof(rtp));
+	sre_wipe(&rtcp, sizeof(rtcp));
+	return rc;
 }
 
 int sre_ctx_remove_key(struct sre_ctx *ctx, const uint8_t *mki)

@@ -83,55 +83,52 @@ static void hmac_pads(IMB_MGR *mgr, const uint8_t auth_key[SRE_AUTH_KEY_LEN],
 	sre_wipe(block, sizeof(block));
 }
 
-/* Derives and expands the session keys of one kind (RTP: labels 0-2,
- * RTCP: labels 3-5) into `dst`. */
-int sre_derive_session_keys(struct sre_engine *engine,
-			       const struct sre_suite_info *info,
-			       const uint8_t *master_key,
-			       const uint8_t salt14[14], uint8_t first_label,
-			       void *dst)
+int sre_derive_material(struct sre_engine *engine,
+			const struct sre_suite_info *info,
+			const uint8_t *master_key, const uint8_t salt14[14],
+			uint8_t first_label, struct sre_session_material *m)
 {
-	uint8_t enc[32], auth[SRE_AUTH_KEY_LEN], salt[14];
-	uint8_t dec[16 * 15] __attribute__((aligned(16)));
-	IMB_MGR *mgr = engine->mgr;
 	int rc;
 
+	memset(m, 0, sizeof(*m));
 	rc = sre_kdf(engine, master_key, info->key_len, salt14, first_label,
-		     enc, info->key_len);
+		     m->enc, info->key_len);
 	if (rc == SRE_OK)
 		rc = sre_kdf(engine, master_key, info->key_len, salt14,
-			     first_label + 2, salt, info->aead ? 12 : 14);
+			     first_label + 2, m->salt, info->aead ? 12 : 14);
 	if (rc == SRE_OK && !info->aead)
 		rc = sre_kdf(engine, master_key, info->key_len, salt14,
-			     first_label + 1, auth, sizeof(auth));
+			     first_label + 1, m->auth, sizeof(m->auth));
 	if (rc != SRE_OK)
-		goto out;
+		sre_wipe(m, sizeof(*m));
+	return rc;
+}
+
+int sre_expand_material(struct sre_engine *engine,
+			const struct sre_suite_info *info,
+			const struct sre_session_material *m, void *dst)
+{
+	uint8_t dec[16 * 15] __attribute__((aligned(16)));
+	IMB_MGR *mgr = engine->mgr;
 
 	if (info->aead) {
 		struct sre_gcm_keys *k = dst;
 		if (info->key_len == 16)
-			IMB_AES128_GCM_PRE(mgr, enc, &k->gcm);
+			IMB_AES128_GCM_PRE(mgr, m->enc, &k->gcm);
 		else
-			IMB_AES256_GCM_PRE(mgr, enc, &k->gcm);
+			IMB_AES256_GCM_PRE(mgr, m->enc, &k->gcm);
 		memset(k->salt, 0, sizeof(k->salt));
-		memcpy(k->salt, salt, 12);
+		memcpy(k->salt, m->salt, 12);
 	} else {
 		struct sre_cm_keys *k = dst;
 		if (info->key_len == 16)
-			IMB_AES_KEYEXP_128(mgr, enc, k->aes_enc, dec);
+			IMB_AES_KEYEXP_128(mgr, m->enc, k->aes_enc, dec);
 		else
-			IMB_AES_KEYEXP_256(mgr, enc, k->aes_enc, dec);
-		hmac_pads(mgr, auth, k->ipad, k->opad);
+			IMB_AES_KEYEXP_256(mgr, m->enc, k->aes_enc, dec);
+		hmac_pads(mgr, m->auth, k->ipad, k->opad);
 		memset(k->salt, 0, sizeof(k->salt));
-		memcpy(k->salt, salt, 14);
+		memcpy(k->salt, m->salt, 14);
 	}
-	if (imb_get_errno(mgr) != 0)
-		rc = SRE_ERR_IPSEC_MB;
-out:
-	sre_wipe(enc, sizeof(enc));
-	sre_wipe(auth, sizeof(auth));
-	sre_wipe(salt, sizeof(salt));
 	sre_wipe(dec, sizeof(dec));
-	return rc;
+	return imb_get_errno(mgr) == 0 ? SRE_OK : SRE_ERR_IPSEC_MB;
 }
-

@@ -138,12 +138,28 @@ int sre_kdf(struct sre_engine *engine, const uint8_t *master_key,
 int sre_aes_ctr_keystream(struct sre_engine *engine, const uint8_t *key,
 			  size_t key_len, const uint8_t iv[16], uint8_t *out,
 			  size_t len);
-/* Derives and expands the session keys of one kind (first_label 0: SRTP,
- * 3: SRTCP) into `dst` (struct sre_cm_keys or struct sre_gcm_keys). */
-int sre_derive_session_keys(struct sre_engine *engine,
-			    const struct sre_suite_info *info,
-			    const uint8_t *master_key, const uint8_t salt14[14],
-			    uint8_t first_label, void *dst);
+/* Session keys of one kind before expansion: what RFC 3711 §4.3 derives. */
+struct sre_session_material {
+	uint8_t enc[32];              /* cipher key (16 or 32 bytes used) */
+	uint8_t auth[SRE_AUTH_KEY_LEN]; /* HMAC-SHA1 key (AES-CM, NULL suites) */
+	uint8_t salt[14];             /* 14 bytes (AES-CM) or 12 (GCM) */
+};
+/* Derives the session material of one kind (first_label 0: SRTP, 3: SRTCP). */
+int sre_derive_material(struct sre_engine *engine,
+			const struct sre_suite_info *info,
+			const uint8_t *master_key, const uint8_t salt14[14],
+			uint8_t first_label, struct sre_session_material *m);
+/* Expands material into what IPsec-MB jobs read (struct sre_cm_keys or
+ * struct sre_gcm_keys at dst). */
+int sre_expand_material(struct sre_engine *engine,
+			const struct sre_suite_info *info,
+			const struct sre_session_material *m, void *dst);
+/* Adds a master key given by its session material: sre_ctx_add_key derives
+ * and calls this; tests call it with the session keys of RFC 7714's vectors. */
+int sre_ctx_add_session_keys(struct sre_engine *engine, struct sre_ctx *ctx,
+			     const struct sre_session_material *rtp,
+			     const struct sre_session_material *rtcp,
+			     const uint8_t *mki);
 /* Wipes memory the compiler may not optimise away. */
 void sre_wipe(void *p, size_t n);
 
