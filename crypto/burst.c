@@ -92,45 +92,68 @@ static inline int rtp_header_len(const uint8_t *d, uint32_t limit,
 static inline struct sre_key *key_by_mki(const struct sre_ctx *ctx,
 					 const uint8_t *mki)
 {
+	uint32_t v = 0;
+
+	if (ctx->mki_len == 0)
+		return ctx->keys[0];
+	memcpy(&v, mki, ctx->mki_len);
 	for (unsigned i = 0; i < ctx->nkeys; i++) {
-		struct sre_key *k = ctx->keys[i];
-		if (memcmp(k->mki, mki, ctx->mki_len) == 0)
-			return k;
+		if (ctx->keys[i]->mki_word == v)
+			return ctx->keys[i];
 	}
 	return NULL;
 }
 
-static void fire_event(struct sre_ctx *ctx, struct sre_key *key, int is_rtcp,
-		       enum sre_event ev)
+/* Queues a key-limit event; delivered once the chunk is done, because a
+ * callback that rekeys must not free keys that later packets still use. */
+static void queue_event(struct sre_engine *e, struct sre_ctx *ctx,
+			struct sre_key *key, int is_rtcp, enum sre_event ev)
 {
 	uint8_t bit = (uint8_t)(1u << ((ev - 1) * 2 + is_rtcp));
 	if (key->events_fired & bit)
 		return;
 	key->events_fired |= bit;
-	if (ctx->policy.on_event)
-		ctx->policy.on_event(ctx, key->mki, is_rtcp, ev,
-				     ctx->policy.event_arg);
+	if (ctx->policy.on_event == NULL)
+		return;
+	struct sre_pending_event *pe = &e->events[e->nevents++];
+	pe->ctx = ctx;
+	memcpy(pe->mki, key->mki, sizeof(pe->mki));
+	pe->is_rtcp = (uint8_t)is_rtcp;
+	pe->event = (uint8_t)ev;
 }
 
-static inline void count_key_use(struct sre_ctx *ctx, struct sre_key *key,
-				 int is_rtcp)
+static void deliver_events(struct sre_engine *e)
+{
+	for (unsigned i = 0; i < e->nevents; i++) {
+		struct sre_pending_event *pe = &e->events[i];
+		pe->ctx->policy.on_event(pe->ctx, pe->mki, pe->is_rtcp,
+					 (enum sre_event)pe->event,
+					 pe->ctx->policy.event_arg);
+	}
+	e->nevents = 0;
+}
+
+static inline void count_key_use(struct sre_engine *e, struct sre_ctx *ctx,
+				 struct sre_key *key, int is_rtcp)
 {
 	uint64_t used = is_rtcp ? ++key->rtcp_used : ++key->rtp_used;
 	uint64_t soft = is_rtcp ? ctx->rtcp_soft : ctx->rtp_soft;
 	uint64_t limit = is_rtcp ? ctx->rtcp_limit : ctx->rtp_limit;
 
 	if (unlikely(used >= soft)) {
-		fire_event(ctx, key, is_rtcp, SRE_EVENT_KEY_SOFT_LIMIT);
+		queue_event(e, ctx, key, is_rtcp, SRE_EVENT_KEY_SOFT_LIMIT);
 		if (used >= limit)
-			fire_event(ctx, key, is_rtcp, SRE_EVENT_KEY_HARD_LIMIT);
+			queue_event(e, ctx, key, is_rtcp,
+				    SRE_EVENT_KEY_HARD_LIMIT);
 	}
 }
 
+/* RFC 3711 §9.2: 2^48 SRTP or 2^31 SRTCP packets, whichever comes first. */
 static inline bool key_exhausted(const struct sre_ctx *ctx,
-				 const struct sre_key *key, int is_rtcp)
+				 const struct sre_key *key)
 {
-	return is_rtcp ? key->rtcp_used >= ctx->rtcp_limit
-		       : key->rtp_used >= ctx->rtp_limit;
+	return key->rtcp_used >= ctx->rtcp_limit ||
+	       key->rtp_used >= ctx->rtp_limit;
 }
 
 /* Replay check of an SRTP index against the stream as it is now. */
@@ -179,17 +202,21 @@ static inline void rtcp_commit(struct sre_stream *s, uint32_t idx)
 }
 
 /* Checks common to both directions; on success *ctx_out is the context. */
-static inline int check_stream(const struct sre_packet *p, bool outbound,
-			       uint32_t min_len, struct sre_ctx **ctx_out)
+static inline int check_stream(const struct sre_engine *e,
+			       const struct sre_packet *p, bool outbound,
+			       struct sre_ctx **ctx_out)
 {
 	const struct sre_stream *s = p->stream;
 
+	if (unlikely(p->kind > SRE_RTCP || p->len > p->room))
+		return SRE_ERR_BAD_PARAM;
 	if (unlikely(s == NULL || !(s->flags & SRE_SF_INIT)))
 		return SRE_ERR_NO_STREAM;
 	struct sre_ctx *ctx = s->ctx;
 	if (unlikely(ctx->outbound != outbound))
 		return SRE_ERR_WRONG_DIRECTION;
-	if (unlikely(p->len < min_len || p->len > p->room))
+	if (unlikely(p->len < (p->kind == SRE_RTCP ? SRE_RTCP_HEADER_LEN
+						   : SRE_RTP_HEADER_LEN)))
 		return SRE_ERR_TOO_SHORT;
 	if (unlikely((p->data[0] >> 6) != 2))
 		return SRE_ERR_BAD_VERSION;
@@ -198,6 +225,8 @@ static inline int check_stream(const struct sre_packet *p, bool outbound,
 		return SRE_ERR_SSRC_MISMATCH;
 	if (unlikely(ctx->nkeys == 0))
 		return SRE_ERR_NO_KEY;
+	if (unlikely(ctx->info->aead && ctx->key_arch != e->arch_id))
+		return SRE_ERR_ARCH_MISMATCH;
 	*ctx_out = ctx;
 	return SRE_OK;
 }
@@ -211,7 +240,7 @@ static bool run_hmac(struct sre_engine *e, struct sre_packet *pkts,
 	for (unsigned j = 0; j < n; j++) {
 		struct sre_work *w = &e->work[list[j]];
 		const struct sre_cm_keys *k = w->sk;
-		IMB_JOB *job = &e->hash_jobs[j];
+		IMB_JOB *job = &e->jobs[j];
 
 		job->src = pkts[w->pkt].data;
 		job->hash_start_src_offset_in_bytes = 0;
@@ -221,67 +250,77 @@ static bool run_hmac(struct sre_engine *e, struct sre_packet *pkts,
 		job->u.HMAC._hashed_auth_key_xor_ipad = k->ipad;
 		job->u.HMAC._hashed_auth_key_xor_opad = k->opad;
 	}
-	return n == 0 || HASH_BURST(e->mgr, e->hash_jobs, n,
-				    IMB_AUTH_HMAC_SHA_1) == n;
+	return n == 0 ||
+	       HASH_BURST(e->mgr, e->jobs, n, IMB_AUTH_HMAC_SHA_1) == n;
 }
 
-/* AES-CTR over the encrypted portion of each listed packet, in place. */
+static inline void fill_ctr_job(IMB_JOB *job, struct sre_packet *p,
+				struct sre_work *w)
+{
+	const struct sre_cm_keys *k = w->sk;
+
+	job->enc_keys = k->aes_enc;
+	job->dec_keys = k->aes_enc; /* CTR runs the encrypt schedule */
+	job->key_len_in_bytes = w->key_len;
+	job->src = p->data;
+	job->dst = p->data + w->enc_off;
+	job->cipher_start_src_offset_in_bytes = w->enc_off;
+	job->msg_len_to_cipher_in_bytes = w->enc_len;
+	job->iv = w->iv;
+	job->iv_len_in_bytes = 16;
+}
+
+/* AES-CTR (IV in w->iv) over the encrypted portion of each listed packet, in
+ * place: one cipher burst per key size, 128-bit jobs filled from the front
+ * of the job array and 256-bit ones from the back. */
 static bool run_ctr(struct sre_engine *e, struct sre_packet *pkts,
 		    const uint16_t *list, unsigned n, IMB_CIPHER_DIRECTION dir)
 {
+	unsigned n128 = 0, n256 = 0;
 	bool ok = true;
 
-	for (unsigned pass = 0; pass < 2; pass++) {
-		uint64_t key_len = pass == 0 ? 16 : 32;
-		unsigned m = 0;
-
-		for (unsigned j = 0; j < n; j++) {
-			struct sre_work *w = &e->work[list[j]];
-			struct sre_packet *p = &pkts[w->pkt];
-			const struct sre_cm_keys *k = w->sk;
-
-			if (p->stream->ctx->info->key_len != key_len ||
-			    w->enc_len == 0)
-				continue;
-			cm_iv(w->iv, k->salt, p->stream->ssrc, w->index);
-			IMB_JOB *job = &e->cipher_jobs[m++];
-			job->enc_keys = k->aes_enc;
-			job->dec_keys = k->aes_enc; /* CTR uses the encrypt schedule */
-			job->key_len_in_bytes = key_len;
-			job->src = p->data;
-			job->dst = p->data + w->enc_off;
-			job->cipher_start_src_offset_in_bytes = w->enc_off;
-			job->msg_len_to_cipher_in_bytes = w->enc_len;
-			job->iv = w->iv;
-			job->iv_len_in_bytes = 16;
-		}
-		if (m > 0 && CIPHER_BURST(e->mgr, e->cipher_jobs, m,
-					  IMB_CIPHER_CNTR, dir,
-					  (IMB_KEY_SIZE_BYTES)key_len) != m)
-			ok = false;
+	for (unsigned j = 0; j < n; j++) {
+		struct sre_work *w = &e->work[list[j]];
+		if (w->enc_len == 0)
+			continue;
+		IMB_JOB *job = w->key_len == 16 ? &e->jobs[n128++]
+						: &e->jobs[SRE_CHUNK - ++n256];
+		fill_ctr_job(job, &pkts[w->pkt], w);
 	}
+	if (n128 > 0 && CIPHER_BURST(e->mgr, e->jobs, n128, IMB_CIPHER_CNTR,
+				     dir, IMB_KEY_128_BYTES) != n128)
+		ok = false;
+	if (n256 > 0 && CIPHER_BURST(e->mgr, &e->jobs[SRE_CHUNK - n256], n256,
+				     IMB_CIPHER_CNTR, dir,
+				     IMB_KEY_256_BYTES) != n256)
+		ok = false;
 	return ok;
 }
 
+/* Empties the manager's queue after a failed burst, so that no job is left
+ * pointing at buffers the caller takes back. */
+static void drain_jobs(IMB_MGR *mgr)
+{
+	while (IMB_QUEUE_SIZE(mgr) > 0 && IMB_FLUSH_JOB(mgr) != NULL)
+		;
+}
+
 /* AES-GCM for each listed packet: cipher [enc_off, +enc_len) in place, AAD
- * from w->aad (SRTCP) or the packet head (SRTP), tag into w->tag. The IV is
- * in w->iv. Returns false if IPsec-MB refused a job. */
+ * from w->aad (encrypted SRTCP) or the packet head, tag into w->tag, IV in
+ * w->iv. Returns false if IPsec-MB refused a job. */
 static bool run_gcm(struct sre_engine *e, struct sre_packet *pkts,
 		    const uint16_t *list, unsigned n, IMB_CIPHER_DIRECTION dir)
 {
 	IMB_JOB *jobs[SRE_CHUNK];
 	IMB_MGR *mgr = e->mgr;
-	unsigned done = 0;
 	bool ok = true;
 
 	if (n == 0)
 		return true;
-	unsigned got = IMB_GET_NEXT_BURST(mgr, n, jobs);
-	if (got < n) {
-		/* The queue is drained after every burst; this cannot happen
-		 * unless the manager is shared, which the API forbids. */
+	/* The queue is empty between bursts (every burst is flushed), so a
+	 * chunk always finds room. */
+	if (IMB_GET_NEXT_BURST(mgr, n, jobs) < n)
 		return false;
-	}
 	for (unsigned j = 0; j < n; j++) {
 		struct sre_work *w = &e->work[list[j]];
 		struct sre_packet *p = &pkts[w->pkt];
@@ -294,7 +333,7 @@ static bool run_gcm(struct sre_engine *e, struct sre_packet *pkts,
 							  : IMB_ORDER_HASH_CIPHER;
 		job->enc_keys = &k->gcm;
 		job->dec_keys = &k->gcm;
-		job->key_len_in_bytes = p->stream->ctx->info->key_len;
+		job->key_len_in_bytes = w->key_len;
 		job->src = p->data;
 		job->dst = p->data + w->enc_off;
 		job->cipher_start_src_offset_in_bytes = w->enc_off;
@@ -309,15 +348,16 @@ static bool run_gcm(struct sre_engine *e, struct sre_packet *pkts,
 		job->u.GCM.aad_len_in_bytes = w->aad_len;
 		job->auth_tag_output = w->tag;
 		job->auth_tag_output_len_in_bytes = SRE_GCM_TAG_LEN;
-		job->user_data = w;
 	}
-	done = JOB_BURST(mgr, n, jobs);
+	unsigned done = JOB_BURST(mgr, n, jobs);
 	for (unsigned j = 0; j < done; j++)
 		ok &= jobs[j]->status == IMB_STATUS_COMPLETED;
 	while (done < n) {
 		unsigned f = IMB_FLUSH_BURST(mgr, n - done, jobs);
-		if (f == 0)
+		if (f == 0) {
+			drain_jobs(mgr);
 			return false;
+		}
 		for (unsigned j = 0; j < f; j++)
 			ok &= jobs[j]->status == IMB_STATUS_COMPLETED;
 		done += f;
@@ -332,34 +372,55 @@ static void fail_list(struct sre_engine *e, struct sre_packet *pkts,
 		pkts[e->work[list[j]].pkt].status = SRE_ERR_IPSEC_MB;
 }
 
+/* Per-packet IV once the index is known. */
+static inline void set_iv(struct sre_work *w, const struct sre_packet *p)
+{
+	uint32_t ssrc = p->stream->ssrc;
+
+	if (w->ctx->info->aead) {
+		const struct sre_gcm_keys *k = w->sk;
+		if (p->kind == SRE_RTP)
+			gcm_iv_rtp(w->iv, k->salt, ssrc, w->index);
+		else
+			gcm_iv_rtcp(w->iv, k->salt, ssrc, (uint32_t)w->index);
+	} else {
+		const struct sre_cm_keys *k = w->sk;
+		cm_iv(w->iv, k->salt, ssrc, w->index);
+	}
+}
+
 /* ---- protect --------------------------------------------------------- */
 
 /* Decides index and key of one outgoing packet and commits the sender state
  * at once: a sender needs no verification, and later packets of the same
  * burst must see the index taken. */
-static int protect_prepare(struct sre_packet *p, struct sre_work *w)
+static int protect_prepare(struct sre_engine *e, struct sre_packet *p,
+			   struct sre_work *w)
 {
 	struct sre_ctx *ctx;
-	bool rtcp = p->kind == SRE_RTCP;
-	int rc = check_stream(p, true,
-			      rtcp ? SRE_RTCP_HEADER_LEN : SRE_RTP_HEADER_LEN,
-			      &ctx);
+	int rc = check_stream(e, p, true, &ctx);
 	if (rc != SRE_OK)
 		return rc;
+	bool rtcp = p->kind == SRE_RTCP;
 	struct sre_stream *s = p->stream;
 	const struct sre_suite_info *info = ctx->info;
-	struct sre_key *key = ctx->keys[ctx->active];
 	uint32_t tag = rtcp ? info->tag_rtcp : info->tag_rtp;
 	uint32_t trailer = tag + ctx->mki_len + (rtcp ? SRE_SRTCP_TRAILER_LEN : 0);
 	uint32_t len = p->len;
 
+	if (unlikely(ctx->active == SRE_ACTIVE_NONE))
+		return SRE_ERR_NO_KEY;
+	struct sre_key *key = ctx->keys[ctx->active];
 	if (unlikely((uint64_t)len + trailer > p->room))
 		return SRE_ERR_NO_ROOM;
-	if (unlikely(key_exhausted(ctx, key, rtcp)))
+	if (unlikely(key_exhausted(ctx, key)))
 		return SRE_ERR_KEY_EXHAUSTED;
 
+	w->ctx = ctx;
 	w->key = key;
 	w->sk = rtcp ? key->rtcp : key->rtp;
+	w->key_len = info->key_len;
+	w->tag_len = (uint8_t)tag;
 	if (!rtcp) {
 		uint32_t h;
 		uint16_t seq = sre_load_be16(p->data + 2);
@@ -382,6 +443,7 @@ static int protect_prepare(struct sre_packet *p, struct sre_work *w)
 		w->enc_len = info->encrypts ? len - h : 0;
 		w->encrypted = info->encrypts;
 		w->auth_len = len + 4; /* + ROC */
+		w->aad_len = h;
 		w->tag_off = len + ctx->mki_len;
 	} else {
 		uint64_t next = (s->flags & SRE_SF_RTCP_SEEN)
@@ -397,8 +459,30 @@ static int protect_prepare(struct sre_packet *p, struct sre_work *w)
 		w->auth_len = len + SRE_SRTCP_TRAILER_LEN;
 		w->tag_off = len + SRE_SRTCP_TRAILER_LEN + ctx->mki_len;
 	}
-	count_key_use(ctx, key, rtcp);
+	set_iv(w, p);
+	count_key_use(e, ctx, key, rtcp);
 	return SRE_OK;
+}
+
+static inline uint32_t srtcp_trailer(const struct sre_work *w)
+{
+	return (w->encrypted ? SRE_SRTCP_E_BIT : 0) | (uint32_t)w->index;
+}
+
+/* GCM's SRTCP AAD: header + trailer (encrypted), or the whole packet and the
+ * trailer (RFC 7714 §9.3), for which the trailer is laid after the packet
+ * until the tag takes its place. */
+static void protect_gcm_rtcp_aad(struct sre_packet *p, struct sre_work *w)
+{
+	if (w->encrypted) {
+		memcpy(w->aad, p->data, SRE_RTCP_HEADER_LEN);
+		sre_store_be32(w->aad + 8, srtcp_trailer(w));
+		w->aad_len = 12;
+	} else {
+		sre_store_be32(p->data + p->len, srtcp_trailer(w));
+		w->aad_len = p->len + SRE_SRTCP_TRAILER_LEN;
+		w->enc_off = w->aad_len;
+	}
 }
 
 static void protect_chunk(struct sre_engine *e, struct sre_packet *pkts,
@@ -412,43 +496,21 @@ static void protect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 		struct sre_packet *p = &pkts[i];
 
 		w->pkt = (uint16_t)i;
-		p->status = (uint8_t)protect_prepare(p, w);
+		p->status = (uint8_t)protect_prepare(e, p, w);
 		if (p->status != SRE_OK)
 			continue;
-		const struct sre_ctx *ctx = p->stream->ctx;
-		if (!ctx->info->aead) {
+		if (!w->ctx->info->aead) {
 			cm[ncm++] = (uint16_t)i;
 			if (p->kind == SRE_RTCP)
-				sre_store_be32(p->data + p->len,
-					       (w->encrypted ? SRE_SRTCP_E_BIT : 0) |
-						       (uint32_t)w->index);
-			continue;
-		}
-		uint32_t ssrc = p->stream->ssrc;
-		const struct sre_gcm_keys *k = w->sk;
-		if (p->kind == SRE_RTP) {
-			gcm_iv_rtp(w->iv, k->salt, ssrc, w->index);
-			w->aad_len = w->enc_off;
+				sre_store_be32(p->data + p->len, srtcp_trailer(w));
 		} else {
-			uint32_t trailer = (w->encrypted ? SRE_SRTCP_E_BIT : 0) |
-					   (uint32_t)w->index;
-			gcm_iv_rtcp(w->iv, k->salt, ssrc, (uint32_t)w->index);
-			if (w->encrypted) {
-				memcpy(w->aad, p->data, SRE_RTCP_HEADER_LEN);
-				sre_store_be32(w->aad + 8, trailer);
-				w->aad_len = 12;
-			} else {
-				/* RFC 7714 §9.3: the whole packet and the
-				 * trailer are AAD; lay the trailer after the
-				 * packet for now, the tag goes there after. */
-				sre_store_be32(p->data + p->len, trailer);
-				w->aad_len = p->len + SRE_SRTCP_TRAILER_LEN;
-			}
+			gcm[ngcm++] = (uint16_t)i;
+			if (p->kind == SRE_RTCP)
+				protect_gcm_rtcp_aad(p, w);
 		}
-		gcm[ngcm++] = (uint16_t)i;
 	}
 
-	/* AES-CM suites: encrypt, then MAC over the ciphertext. */
+	/* AES-CM suites: encrypt, then MAC the ciphertext (and ROC). */
 	if (ncm > 0) {
 		bool ok = run_ctr(e, pkts, cm, ncm, IMB_DIR_ENCRYPT);
 		for (unsigned j = 0; j < ncm; j++) {
@@ -459,58 +521,41 @@ static void protect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 					       (uint32_t)(w->index >> 16));
 		}
 		ok &= run_hmac(e, pkts, cm, ncm);
-		if (!ok) {
+		if (!ok)
 			fail_list(e, pkts, cm, ncm);
-		} else {
-			for (unsigned j = 0; j < ncm; j++) {
-				struct sre_work *w = &e->work[cm[j]];
-				struct sre_packet *p = &pkts[w->pkt];
-				const struct sre_ctx *ctx = p->stream->ctx;
-				uint32_t tag = p->kind == SRE_RTCP ? ctx->info->tag_rtcp
-								   : ctx->info->tag_rtp;
-				memcpy(p->data + w->tag_off - ctx->mki_len,
-				       w->key->mki, ctx->mki_len);
-				memcpy(p->data + w->tag_off, w->tag, tag);
-				p->len = w->tag_off + tag;
-			}
+		for (unsigned j = 0; ok && j < ncm; j++) {
+			struct sre_work *w = &e->work[cm[j]];
+			struct sre_packet *p = &pkts[w->pkt];
+			uint8_t mki_len = w->ctx->mki_len;
+			memcpy(p->data + w->tag_off - mki_len, w->key->mki,
+			       mki_len);
+			memcpy(p->data + w->tag_off, w->tag, w->tag_len);
+			p->len = w->tag_off + w->tag_len;
 		}
 	}
 
 	/* AES-GCM suites: one job does both. */
 	if (ngcm > 0) {
-		for (unsigned j = 0; j < ngcm; j++) {
+		bool ok = run_gcm(e, pkts, gcm, ngcm, IMB_DIR_ENCRYPT);
+		if (!ok)
+			fail_list(e, pkts, gcm, ngcm);
+		for (unsigned j = 0; ok && j < ngcm; j++) {
 			struct sre_work *w = &e->work[gcm[j]];
 			struct sre_packet *p = &pkts[w->pkt];
-			if (p->kind == SRE_RTCP && !w->encrypted) {
-				w->enc_off = p->len + SRE_SRTCP_TRAILER_LEN;
-				w->enc_len = 0;
-			} else {
-				w->enc_len = p->len - w->enc_off;
-			}
-		}
-		if (!run_gcm(e, pkts, gcm, ngcm, IMB_DIR_ENCRYPT)) {
-			fail_list(e, pkts, gcm, ngcm);
-		} else {
-			for (unsigned j = 0; j < ngcm; j++) {
-				struct sre_work *w = &e->work[gcm[j]];
-				struct sre_packet *p = &pkts[w->pkt];
-				const struct sre_ctx *ctx = p->stream->ctx;
-				uint32_t len = p->len;
-				uint8_t *d = p->data;
+			uint32_t len = p->len;
+			uint8_t *d = p->data;
 
-				memcpy(d + len, w->tag, SRE_GCM_TAG_LEN);
-				len += SRE_GCM_TAG_LEN;
-				if (p->kind == SRE_RTCP) {
-					sre_store_be32(d + len,
-						       (w->encrypted ? SRE_SRTCP_E_BIT : 0) |
-							       (uint32_t)w->index);
-					len += SRE_SRTCP_TRAILER_LEN;
-				}
-				memcpy(d + len, w->key->mki, ctx->mki_len);
-				p->len = len + ctx->mki_len;
+			memcpy(d + len, w->tag, SRE_GCM_TAG_LEN);
+			len += SRE_GCM_TAG_LEN;
+			if (p->kind == SRE_RTCP) {
+				sre_store_be32(d + len, srtcp_trailer(w));
+				len += SRE_SRTCP_TRAILER_LEN;
 			}
+			memcpy(d + len, w->key->mki, w->ctx->mki_len);
+			p->len = len + w->ctx->mki_len;
 		}
 	}
+	deliver_events(e);
 }
 
 unsigned sre_protect_burst(struct sre_engine *engine, struct sre_packet *pkts,
@@ -531,97 +576,100 @@ unsigned sre_protect_burst(struct sre_engine *engine, struct sre_packet *pkts,
 
 /* ---- unprotect ------------------------------------------------------- */
 
-/* Parses one incoming packet, finds its key and index, and checks what can
- * be checked before the tag: nothing here changes state. For AES-CM SRTP the
+/* Parses one incoming SRTP packet, finds its key and index, and checks what
+ * can be checked before the tag: nothing here changes state. For AES-CM the
  * ROC is laid after the payload (the MAC input must be contiguous), keeping
  * the bytes it covers. */
-static int unprotect_prepare(struct sre_packet *p, struct sre_work *w)
+static int unprotect_prepare_rtp(struct sre_packet *p, struct sre_work *w,
+				 struct sre_ctx *ctx)
 {
-	struct sre_ctx *ctx;
-	bool rtcp = p->kind == SRE_RTCP;
-	int rc = check_stream(p, false,
-			      rtcp ? SRE_RTCP_HEADER_LEN : SRE_RTP_HEADER_LEN,
-			      &ctx);
+	const struct sre_suite_info *info = ctx->info;
+	struct sre_stream *s = p->stream;
+	uint32_t tag = info->tag_rtp, mki = ctx->mki_len, len = p->len, h;
+	uint8_t *d = p->data;
+	int rc;
+
+	if (len < SRE_RTP_HEADER_LEN + tag + mki)
+		return SRE_ERR_TOO_SHORT;
+	/* AES-CM: header|payload|MKI|tag; GCM: header|payload|tag|MKI */
+	uint32_t body_end = len - tag - mki;
+	rc = rtp_header_len(d, body_end, &h);
 	if (rc != SRE_OK)
 		return rc;
-	struct sre_stream *s = p->stream;
-	const struct sre_suite_info *info = ctx->info;
-	uint32_t tag = rtcp ? info->tag_rtcp : info->tag_rtp;
-	uint32_t mki = ctx->mki_len;
-	uint32_t len = p->len;
-	uint8_t *d = p->data;
-	struct sre_key *key;
+	struct sre_key *key =
+		key_by_mki(ctx, d + (info->aead ? len - mki : body_end));
+	if (unlikely(key == NULL))
+		return SRE_ERR_UNKNOWN_MKI;
+	if (unlikely(key_exhausted(ctx, key)))
+		return SRE_ERR_KEY_EXHAUSTED;
 
-	w->retry = 0;
-	if (!rtcp) {
-		uint32_t h;
-		if (len < SRE_RTP_HEADER_LEN + tag + mki)
-			return SRE_ERR_TOO_SHORT;
-		/* CM: header|payload|MKI|tag; GCM: header|payload|tag|MKI */
-		uint32_t body_end = len - tag - mki;
-		rc = rtp_header_len(d, body_end, &h);
+	uint16_t seq = sre_load_be16(d + 2);
+	if (!(s->flags & SRE_SF_RTP_SEEN)) {
+		w->index = ((uint64_t)s->roc << 16) | seq;
+		/* A first packet just after a wrap whose predecessors were
+		 * lost carries ROC+1; libsrtp cannot recover that case (its
+		 * issues #725, #729). The retry costs a second tag check for
+		 * a stream's unverified first packets only. */
+		w->retry = seq < 0x8000 && s->roc != UINT32_MAX;
+	} else {
+		if (!sre_estimate_index(s->roc, s->seq, seq, &w->index))
+			return SRE_ERR_KEY_EXHAUSTED;
+		rc = rtp_replay_check(s, ctx, w->index);
 		if (rc != SRE_OK)
 			return rc;
-		key = key_by_mki(ctx, d + (info->aead ? len - mki : body_end));
-		if (unlikely(key == NULL))
-			return SRE_ERR_UNKNOWN_MKI;
-		if (unlikely(key_exhausted(ctx, key, 0)))
-			return SRE_ERR_KEY_EXHAUSTED;
-
-		uint16_t seq = sre_load_be16(d + 2);
-		if (!(s->flags & SRE_SF_RTP_SEEN)) {
-			w->index = ((uint64_t)s->roc << 16) | seq;
-			/* A first packet just after a wrap whose predecessors
-			 * were lost may carry ROC+1 (libsrtp #725/#729). */
-			w->retry = seq < 0x8000 && s->roc != UINT32_MAX;
-		} else {
-			if (!sre_estimate_index(s->roc, s->seq, seq, &w->index))
-				return SRE_ERR_KEY_EXHAUSTED;
-			rc = rtp_replay_check(s, ctx, w->index);
-			if (rc != SRE_OK)
-				return rc;
-		}
-		w->key = key;
-		w->sk = key->rtp;
-		w->encrypted = info->encrypts;
-		w->enc_off = h;
-		w->enc_len = info->encrypts ? body_end - h : 0;
-		w->out_len = body_end;
-		if (info->aead) {
-			w->tag_off = body_end;
-			w->aad_len = h;
-			memcpy(w->rtag, d + body_end, SRE_GCM_TAG_LEN);
-			gcm_iv_rtp(w->iv, ((const struct sre_gcm_keys *)w->sk)->salt,
-				   s->ssrc, w->index);
-		} else {
-			w->tag_off = len - tag;
-			w->auth_len = body_end + 4;
-			memcpy(w->rtag, d + w->tag_off, tag);
-			memcpy(w->saved, d + body_end, 4);
-			sre_store_be32(d + body_end, (uint32_t)(w->index >> 16));
-		}
-		return SRE_OK;
 	}
+	w->key = key;
+	w->sk = key->rtp;
+	w->tag_len = (uint8_t)tag;
+	w->encrypted = info->encrypts;
+	w->enc_off = h;
+	w->enc_len = info->encrypts ? body_end - h : 0;
+	w->out_len = body_end;
+	set_iv(w, p);
+	if (info->aead) {
+		w->tag_off = body_end;
+		w->aad_len = h;
+		memcpy(w->rtag, d + body_end, SRE_GCM_TAG_LEN);
+	} else {
+		w->tag_off = len - tag;
+		w->auth_len = body_end + 4;
+		memcpy(w->rtag, d + w->tag_off, tag);
+		memcpy(w->saved, d + body_end, 4);
+		sre_store_be32(d + body_end, (uint32_t)(w->index >> 16));
+	}
+	return SRE_OK;
+}
+
+static int unprotect_prepare_rtcp(struct sre_packet *p, struct sre_work *w,
+				  struct sre_ctx *ctx)
+{
+	const struct sre_suite_info *info = ctx->info;
+	uint32_t tag = info->tag_rtcp, mki = ctx->mki_len, len = p->len;
+	uint8_t *d = p->data;
 
 	if (len < SRE_RTCP_HEADER_LEN + SRE_SRTCP_TRAILER_LEN + tag + mki)
 		return SRE_ERR_TOO_SHORT;
-	/* CM: header|payload|E+index|MKI|tag; GCM: header|payload|tag|E+index|MKI */
+	/* AES-CM: header|payload|E+index|MKI|tag;
+	 * GCM: header|payload|tag|E+index|MKI */
 	uint32_t trailer_off = info->aead ? len - mki - SRE_SRTCP_TRAILER_LEN
 					  : len - tag - mki - SRE_SRTCP_TRAILER_LEN;
-	key = key_by_mki(ctx, d + (info->aead ? len - mki : len - tag - mki));
+	struct sre_key *key =
+		key_by_mki(ctx, d + (info->aead ? len - mki : len - tag - mki));
 	if (unlikely(key == NULL))
 		return SRE_ERR_UNKNOWN_MKI;
-	if (unlikely(key_exhausted(ctx, key, 1)))
+	if (unlikely(key_exhausted(ctx, key)))
 		return SRE_ERR_KEY_EXHAUSTED;
 	uint32_t trailer = sre_load_be32(d + trailer_off);
 	w->index = trailer & SRE_SRTCP_INDEX_MAX;
-	rc = rtcp_replay_check(s, (uint32_t)w->index);
+	int rc = rtcp_replay_check(p->stream, (uint32_t)w->index);
 	if (rc != SRE_OK)
 		return rc;
 	w->key = key;
 	w->sk = key->rtcp;
+	w->tag_len = (uint8_t)tag;
 	w->encrypted = (trailer & SRE_SRTCP_E_BIT) && info->encrypts;
 	w->enc_off = SRE_RTCP_HEADER_LEN;
+	set_iv(w, p);
 	if (!info->aead) {
 		w->tag_off = len - tag;
 		w->enc_len = w->encrypted ? trailer_off - SRE_RTCP_HEADER_LEN : 0;
@@ -633,8 +681,6 @@ static int unprotect_prepare(struct sre_packet *p, struct sre_work *w)
 	w->tag_off = trailer_off - SRE_GCM_TAG_LEN;
 	w->out_len = w->tag_off;
 	memcpy(w->rtag, d + w->tag_off, SRE_GCM_TAG_LEN);
-	gcm_iv_rtcp(w->iv, ((const struct sre_gcm_keys *)w->sk)->salt, s->ssrc,
-		    (uint32_t)w->index);
 	if (w->encrypted) {
 		w->enc_len = w->tag_off - SRE_RTCP_HEADER_LEN;
 		memcpy(w->aad, d, SRE_RTCP_HEADER_LEN);
@@ -651,10 +697,18 @@ static int unprotect_prepare(struct sre_packet *p, struct sre_work *w)
 	return SRE_OK;
 }
 
-static inline uint32_t work_tag_len(const struct sre_packet *p)
+static int unprotect_prepare(struct sre_engine *e, struct sre_packet *p,
+			     struct sre_work *w)
 {
-	const struct sre_suite_info *info = p->stream->ctx->info;
-	return p->kind == SRE_RTCP ? info->tag_rtcp : info->tag_rtp;
+	struct sre_ctx *ctx;
+	int rc = check_stream(e, p, false, &ctx);
+	if (rc != SRE_OK)
+		return rc;
+	w->ctx = ctx;
+	w->key_len = ctx->info->key_len;
+	w->retry = 0;
+	return p->kind == SRE_RTCP ? unprotect_prepare_rtcp(p, w, ctx)
+				   : unprotect_prepare_rtp(p, w, ctx);
 }
 
 /* HMAC-verifies the AES-CM packets of a chunk; packets that failed and may
@@ -663,11 +717,10 @@ static void unprotect_verify_cm(struct sre_engine *e, struct sre_packet *pkts,
 				const uint16_t *list, unsigned n)
 {
 	uint16_t *retry = e->list_c;
-	unsigned nretry = 0;
 
 	for (int round = 0; round < 2 && n > 0; round++) {
 		bool ok = run_hmac(e, pkts, list, n);
-		nretry = 0;
+		unsigned nretry = 0;
 		for (unsigned j = 0; j < n; j++) {
 			struct sre_work *w = &e->work[list[j]];
 			struct sre_packet *p = &pkts[w->pkt];
@@ -675,9 +728,10 @@ static void unprotect_verify_cm(struct sre_engine *e, struct sre_packet *pkts,
 				memcpy(p->data + w->auth_len - 4, w->saved, 4);
 			if (!ok) {
 				p->status = SRE_ERR_IPSEC_MB;
-			} else if (sre_tag_diff(w->tag, w->rtag, work_tag_len(p))) {
+			} else if (sre_tag_diff(w->tag, w->rtag, w->tag_len)) {
 				if (round == 0 && w->retry) {
 					w->index += UINT64_C(1) << 16;
+					set_iv(w, p);
 					sre_store_be32(p->data + w->auth_len - 4,
 						       (uint32_t)(w->index >> 16));
 					retry[nretry++] = list[j];
@@ -718,12 +772,10 @@ static void unprotect_verify_gcm(struct sre_engine *e, struct sre_packet *pkts,
 	ok = run_gcm(e, pkts, retry, nretry, IMB_DIR_ENCRYPT);
 	for (unsigned j = 0; j < nretry; j++) {
 		struct sre_work *w = &e->work[retry[j]];
-		struct sre_packet *p = &pkts[w->pkt];
 		w->index += UINT64_C(1) << 16;
-		gcm_iv_rtp(w->iv, ((const struct sre_gcm_keys *)w->sk)->salt,
-			   p->stream->ssrc, w->index);
+		set_iv(w, &pkts[w->pkt]);
 	}
-	ok &= run_gcm(e, pkts, retry, nretry, IMB_DIR_DECRYPT);
+	ok = ok && run_gcm(e, pkts, retry, nretry, IMB_DIR_DECRYPT);
 	for (unsigned j = 0; j < nretry; j++) {
 		struct sre_work *w = &e->work[retry[j]];
 		struct sre_packet *p = &pkts[w->pkt];
@@ -737,7 +789,7 @@ static void unprotect_verify_gcm(struct sre_engine *e, struct sre_packet *pkts,
 static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 			    unsigned n)
 {
-	uint16_t *cm = e->list_a, *gcm = e->list_b, *decrypt = e->list_c;
+	uint16_t *cm = e->list_a, *gcm = e->list_b, *decrypt = e->list_d;
 	unsigned ncm = 0, ngcm = 0, ndec = 0;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -745,16 +797,26 @@ static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 		struct sre_packet *p = &pkts[i];
 
 		w->pkt = (uint16_t)i;
-		p->status = (uint8_t)unprotect_prepare(p, w);
+		p->status = (uint8_t)unprotect_prepare(e, p, w);
 		if (p->status != SRE_OK)
 			continue;
-		if (p->stream->ctx->info->aead)
+		if (w->ctx->info->aead)
 			gcm[ngcm++] = (uint16_t)i;
 		else
 			cm[ncm++] = (uint16_t)i;
 	}
 	unprotect_verify_cm(e, pkts, cm, ncm);
 	unprotect_verify_gcm(e, pkts, gcm, ngcm);
+
+	/* AES-CM payloads are decrypted only once their tag verified, and
+	 * before any state moves, so that a failure here moves nothing. */
+	for (unsigned j = 0; j < ncm; j++) {
+		struct sre_work *w = &e->work[cm[j]];
+		if (pkts[w->pkt].status == SRE_OK && w->enc_len > 0)
+			decrypt[ndec++] = cm[j];
+	}
+	if (!run_ctr(e, pkts, decrypt, ndec, IMB_DIR_DECRYPT))
+		fail_list(e, pkts, decrypt, ndec);
 
 	/* State moves only now, in packet order, for packets that verified;
 	 * the replay check is repeated because an earlier packet of this
@@ -765,11 +827,11 @@ static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 		if (p->status != SRE_OK)
 			continue;
 		struct sre_stream *s = p->stream;
-		struct sre_ctx *ctx = s->ctx;
+		struct sre_ctx *ctx = w->ctx;
 		bool rtcp = p->kind == SRE_RTCP;
 		int rc = rtcp ? rtcp_replay_check(s, (uint32_t)w->index)
 			      : rtp_replay_check(s, ctx, w->index);
-		if (rc == SRE_OK && key_exhausted(ctx, w->key, rtcp))
+		if (rc == SRE_OK && key_exhausted(ctx, w->key))
 			rc = SRE_ERR_KEY_EXHAUSTED;
 		if (rc != SRE_OK) {
 			p->status = (uint8_t)rc;
@@ -779,13 +841,10 @@ static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 			rtcp_commit(s, (uint32_t)w->index);
 		else
 			rtp_commit(s, ctx, w->index);
-		count_key_use(ctx, w->key, rtcp);
+		count_key_use(e, ctx, w->key, rtcp);
 		p->len = w->out_len;
-		if (!ctx->info->aead && w->enc_len > 0)
-			decrypt[ndec++] = (uint16_t)i;
 	}
-	if (!run_ctr(e, pkts, decrypt, ndec, IMB_DIR_DECRYPT))
-		fail_list(e, pkts, decrypt, ndec);
+	deliver_events(e);
 }
 
 unsigned sre_unprotect_burst(struct sre_engine *engine,

@@ -80,6 +80,7 @@ int sre_ctx_create(const struct sre_policy *policy,
 	ctx->suite = (uint8_t)policy->suite;
 	ctx->outbound = policy->direction == SRE_OUTBOUND;
 	ctx->mki_len = policy->mki_len;
+	ctx->active = SRE_ACTIVE_NONE;
 	ctx->window = window;
 	ctx->ring_bits = window <= 128 ? 128 : pow2_at_least(window);
 
@@ -158,8 +159,10 @@ int sre_ctx_add_session_keys(struct sre_engine *engine, struct sre_ctx *ctx,
 	int rc = check_key_slot(ctx, mki);
 	if (rc != SRE_OK)
 		return rc;
-
 	const struct sre_suite_info *info = ctx->info;
+	if (info->aead && ctx->nkeys > 0 && ctx->key_arch != engine->arch_id)
+		return SRE_ERR_ARCH_MISMATCH;
+
 	size_t block = round64(info->aead ? sizeof(struct sre_gcm_keys)
 					  : sizeof(struct sre_cm_keys));
 	size_t size = round64(sizeof(struct sre_key)) + 2 * block;
@@ -170,8 +173,10 @@ int sre_ctx_add_session_keys(struct sre_engine *engine, struct sre_ctx *ctx,
 	key->alloc_size = size;
 	key->rtp = (uint8_t *)key + round64(sizeof(struct sre_key));
 	key->rtcp = (uint8_t *)key->rtp + block;
-	if (ctx->mki_len > 0)
+	if (ctx->mki_len > 0) {
 		memcpy(key->mki, mki, ctx->mki_len);
+		memcpy(&key->mki_word, key->mki, sizeof(key->mki_word));
+	}
 
 	rc = sre_expand_material(engine, info, rtp, key->rtp);
 	if (rc == SRE_OK)
@@ -180,6 +185,9 @@ int sre_ctx_add_session_keys(struct sre_engine *engine, struct sre_ctx *ctx,
 		key_free(ctx, key);
 		return rc;
 	}
+	ctx->key_arch = engine->arch_id;
+	if (ctx->active == SRE_ACTIVE_NONE)
+		ctx->active = ctx->nkeys;
 	ctx->keys[ctx->nkeys++] = key;
 	return SRE_OK;
 }
@@ -234,8 +242,8 @@ int sre_ctx_remove_key(struct sre_ctx *ctx, const uint8_t *mki)
 	ctx->nkeys--;
 	ctx->keys[ctx->nkeys] = NULL;
 	if (ctx->active == i)
-		ctx->active = 0;
-	else if (ctx->active > i)
+		ctx->active = SRE_ACTIVE_NONE;
+	else if (ctx->active != SRE_ACTIVE_NONE && ctx->active > i)
 		ctx->active--;
 	return SRE_OK;
 }

@@ -61,22 +61,26 @@ int sre_engine_create(enum sre_arch arch, struct sre_engine **engine)
 	if (posix_memalign((void **)&e, 64, sizeof(*e)) != 0)
 		return SRE_ERR_NO_MEMORY;
 	memset(e, 0, sizeof(*e));
-	e->mgr = alloc_mb_mgr(0);
-	if (e->mgr == NULL) {
+	/* Our own allocation, so that the manager (whose lanes keep the last
+	 * blocks hashed: plaintext for the NULL suite) is wiped when freed. */
+	e->mgr_size = imb_get_mb_mgr_size();
+	void *mem;
+	if (posix_memalign(&mem, 64, e->mgr_size) != 0) {
 		free(e);
 		return SRE_ERR_NO_MEMORY;
 	}
-	if (!init_arch(e->mgr, arch)) {
-		free_mb_mgr(e->mgr);
+	e->mgr = imb_set_pointers_mb_mgr(mem, 0, 1);
+	if (e->mgr == NULL || !init_arch(e->mgr, arch)) {
+		sre_wipe(mem, e->mgr_size);
+		free(mem);
 		free(e);
 		return SRE_ERR_IPSEC_MB;
 	}
+	bool vaes = e->mgr->used_arch == IMB_ARCH_AVX512 &&
+		    (e->mgr->features & IMB_FEATURE_VAES);
+	e->arch_id = (uint8_t)(e->mgr->used_arch | (vaes ? 0x80 : 0));
 	snprintf(e->arch_name, sizeof(e->arch_name), "%s%s",
-		 arch_names[e->mgr->used_arch],
-		 (e->mgr->used_arch == IMB_ARCH_AVX512 &&
-		  (e->mgr->features & IMB_FEATURE_VAES))
-			 ? "+vaes"
-			 : "");
+		 arch_names[e->mgr->used_arch], vaes ? "+vaes" : "");
 	*engine = e;
 	return SRE_OK;
 }
@@ -85,7 +89,8 @@ void sre_engine_destroy(struct sre_engine *engine)
 {
 	if (engine == NULL)
 		return;
-	free_mb_mgr(engine->mgr);
+	sre_wipe(engine->mgr, engine->mgr_size);
+	free(engine->mgr);
 	/* The scratch held IVs, tags and plaintext pointers of past packets. */
 	sre_wipe(engine, sizeof(*engine));
 	free(engine);

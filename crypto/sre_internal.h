@@ -77,9 +77,12 @@ struct sre_key {
 	uint64_t rtp_used;       /* packets processed under this key */
 	uint64_t rtcp_used;
 	size_t alloc_size;
+	uint32_t mki_word;       /* the MKI bytes, zero-padded, for one compare */
 	uint8_t mki[SRE_MAX_MKI_LEN];
 	uint8_t events_fired;    /* bit per (event, kind) so each fires once */
 } __attribute__((aligned(64)));
+
+#define SRE_ACTIVE_NONE 0xff
 
 struct sre_ctx {
 	struct sre_policy policy;
@@ -93,12 +96,14 @@ struct sre_ctx {
 	uint8_t outbound;
 	uint8_t mki_len;
 	uint8_t nkeys;
-	uint8_t active;          /* index into keys[] used by protect */
+	uint8_t active;          /* index into keys[] used by protect, or NONE */
+	uint8_t key_arch;        /* GCM: engine arch id the keys were laid out for */
 	struct sre_key *keys[SRE_MAX_KEYS];
 };
 
 /* What one packet of a burst needs between the passes. */
 struct sre_work {
+	struct sre_ctx *ctx;
 	struct sre_key *key;
 	const void *sk;          /* session keys for this packet's kind */
 	uint64_t index;          /* SRTP 48-bit index or SRTCP index */
@@ -109,6 +114,8 @@ struct sre_work {
 	uint32_t aad_len;        /* GCM: bytes of AAD */
 	uint32_t out_len;        /* packet length once processed */
 	uint16_t pkt;            /* index of the packet in the caller's burst */
+	uint8_t key_len;         /* AES key bytes: 16 or 32 */
+	uint8_t tag_len;         /* tag bytes for this packet's kind */
 	uint8_t encrypted;       /* payload is/was encrypted */
 	uint8_t retry;           /* unverified first packet: ROC+1 may be tried */
 	uint8_t saved[8];        /* bytes that the ROC or trailer overwrote */
@@ -118,13 +125,26 @@ struct sre_work {
 	uint8_t aad[16];         /* SRTCP-GCM AAD: header + E|index */
 };
 
+/* A key-limit event noticed inside a chunk, delivered after it. */
+struct sre_pending_event {
+	struct sre_ctx *ctx;
+	uint8_t mki[SRE_MAX_MKI_LEN];
+	uint8_t is_rtcp;
+	uint8_t event;
+};
+
 struct sre_engine {
 	IMB_MGR *mgr;
+	size_t mgr_size;
+	uint8_t arch_id;         /* used_arch, | 0x80 with VAES: GCM key layout */
 	char arch_name[32];
+	unsigned nevents;
 	struct sre_work work[SRE_CHUNK];
-	IMB_JOB hash_jobs[SRE_CHUNK];
-	IMB_JOB cipher_jobs[SRE_CHUNK];
+	IMB_JOB jobs[SRE_CHUNK];  /* hash and cipher bursts, one at a time */
 	uint16_t list_a[SRE_CHUNK], list_b[SRE_CHUNK], list_c[SRE_CHUNK];
+	uint16_t list_d[SRE_CHUNK];
+	/* each packet can cross a soft and a hard limit */
+	struct sre_pending_event events[2 * SRE_CHUNK];
 };
 
 /* ---- KDF (crypto/kdf.c) ---- */

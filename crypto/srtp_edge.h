@@ -9,7 +9,11 @@
  *               on this DTLS association"): the suite, and up to SRE_MAX_KEYS
  *               master keys told apart by MKI. Shared by every SSRC of that
  *               direction. Key usage counters live here, so every stream of a
- *               context must be processed by the same thread.
+ *               context must be processed by the same thread, and keys are
+ *               added/removed on that thread (or while it processes none).
+ *               GCM keys are laid out for the IPsec-MB architecture of the
+ *               engine that added them: use them with engines of that
+ *               architecture (SRE_ARCH_AUTO everywhere does that).
  *   sre_stream  one SSRC in one direction: ROC, highest sequence, replay
  *               windows. 64 bytes, caller-allocated, one writer.
  */
@@ -54,8 +58,10 @@ enum sre_status {
 	SRE_ERR_REPLAY_DUPLICATE,/* index already received */
 	SRE_ERR_REPLAY_TOO_OLD,  /* index left of the replay window */
 	SRE_ERR_KEY_EXHAUSTED,   /* master key or index space used up */
+	SRE_ERR_ARCH_MISMATCH,   /* GCM keys built by an engine of another arch */
+	SRE_ERR_IPSEC_MB,        /* IPsec-MB refused a job or could not start */
 	/* configuration */
-	SRE_ERR_BAD_PARAM,
+	SRE_ERR_BAD_PARAM,       /* also per packet: kind not RTP/RTCP, len > room */
 	SRE_ERR_KEY_LENGTH,
 	SRE_ERR_SALT_LENGTH,
 	SRE_ERR_KDR_UNSUPPORTED, /* key derivation rate other than 0 */
@@ -64,7 +70,6 @@ enum sre_status {
 	SRE_ERR_TOO_MANY_KEYS,
 	SRE_ERR_WINDOW_SIZE,
 	SRE_ERR_NO_MEMORY,
-	SRE_ERR_IPSEC_MB,        /* IPsec-MB could not be initialised */
 	SRE_STATUS_COUNT
 };
 
@@ -124,7 +129,10 @@ enum sre_event {
 
 struct sre_ctx;
 
-/* Called from inside a burst, once per key and limit, on the engine's thread. */
+/* Called once per key and limit, on the engine's thread, after the packets
+ * of the burst chunk that crossed the limit are done (so the callback may add,
+ * remove or activate keys of the context). It must not call the burst
+ * functions of the same engine. */
 typedef void (*sre_event_fn)(struct sre_ctx *ctx, const uint8_t *mki,
 			     int is_rtcp, enum sre_event event, void *arg);
 
@@ -142,6 +150,7 @@ struct sre_policy {
 	uint8_t rtcp_unencrypted; /* send SRTCP with E = 0 (received E is honoured) */
 	uint32_t replay_window;   /* SRTP window, 64..32768 packets; 0 = 64 */
 	uint64_t kdr;             /* key derivation rate: only 0 is supported */
+	/* RFC 3711 §9.2: a master key is used up when either limit is reached */
 	uint64_t rtp_key_limit;   /* SRTP packets per master key; 0 = 2^48 */
 	uint64_t rtcp_key_limit;  /* SRTCP packets per master key; 0 = 2^31 */
 	uint64_t soft_limit_margin; /* notice this many packets before a limit; 0 = 2^16 */
@@ -160,14 +169,15 @@ void sre_ctx_destroy(struct sre_ctx *ctx);
 const struct sre_policy *sre_ctx_policy(const struct sre_ctx *ctx);
 
 /* Derives the session keys of one master key (RFC 3711 §4.3, KDR 0) and adds
- * it under `mki` (mki_len bytes of the policy; NULL when mki_len is 0). The
- * first key added becomes the active (sending) key. Key and salt lengths must
- * match the suite (sre_suite_master_key_len/_salt_len). */
+ * it under `mki` (mki_len bytes of the policy; NULL when mki_len is 0). When
+ * no key is active, the key added becomes the active (sending) key. Key and
+ * salt lengths must match the suite (sre_suite_master_key_len/_salt_len). */
 int sre_ctx_add_key(struct sre_engine *engine, struct sre_ctx *ctx,
 		    const uint8_t *master_key, size_t key_len,
 		    const uint8_t *master_salt, size_t salt_len,
 		    const uint8_t *mki);
-/* Wipes and removes the key named by mki. */
+/* Wipes and removes the key named by mki. Removing the active key leaves
+ * none: protect answers SRE_ERR_NO_KEY until another is made active. */
 int sre_ctx_remove_key(struct sre_ctx *ctx, const uint8_t *mki);
 /* Chooses the key that protect uses from now on. */
 int sre_ctx_set_active_key(struct sre_ctx *ctx, const uint8_t *mki);
@@ -228,10 +238,13 @@ struct sre_packet {
 };
 
 /* Protects (unprotects) every packet in place; packets may mix streams,
- * contexts and suites. Each packet gets a status; a packet that fails is left
- * unprocessed where it could be and never changes stream state (its buffer
- * content is unspecified after an unprotect failure). Returns the number of
- * packets whose status is SRE_OK. */
+ * contexts and suites. Each packet gets a status; a packet that fails never
+ * changes stream state or key usage. After an unprotect failure the buffer
+ * content is unspecified (a GCM packet is decrypted before its tag is
+ * known); an AES-CM packet that fails its tag is left as it came. Protect
+ * takes a packet's index (and counts it against the key) before its crypto
+ * runs: an index is never used twice. Returns the number of packets whose
+ * status is SRE_OK. */
 unsigned sre_protect_burst(struct sre_engine *engine, struct sre_packet *pkts,
 			   unsigned n);
 unsigned sre_unprotect_burst(struct sre_engine *engine,

@@ -35,6 +35,8 @@ static const struct {
 	[SRE_ERR_REPLAY_DUPLICATE] = {"replay_duplicate", "packet index already received"},
 	[SRE_ERR_REPLAY_TOO_OLD] = {"replay_too_old", "packet index is older than the replay window"},
 	[SRE_ERR_KEY_EXHAUSTED] = {"key_exhausted", "master key or packet index space used up"},
+	[SRE_ERR_ARCH_MISMATCH] = {"arch_mismatch", "GCM keys were laid out for another IPsec-MB architecture"},
+	[SRE_ERR_IPSEC_MB] = {"ipsec_mb", "IPsec-MB refused a job or cannot run on this CPU"},
 	[SRE_ERR_BAD_PARAM] = {"bad_param", "invalid parameter"},
 	[SRE_ERR_KEY_LENGTH] = {"key_length", "master key length does not match the suite"},
 	[SRE_ERR_SALT_LENGTH] = {"salt_length", "master salt length does not match the suite"},
@@ -44,7 +46,6 @@ static const struct {
 	[SRE_ERR_TOO_MANY_KEYS] = {"too_many_keys", "context holds the most master keys it can"},
 	[SRE_ERR_WINDOW_SIZE] = {"window_size", "replay window must be 64 to 32768 packets"},
 	[SRE_ERR_NO_MEMORY] = {"no_memory", "out of memory"},
-	[SRE_ERR_IPSEC_MB] = {"ipsec_mb", "IPsec-MB manager could not be set up for this CPU"},
 };
 
 const char *sre_status_name(int status)
