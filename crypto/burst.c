@@ -10,6 +10,7 @@
  * verified, so a forged packet is left as it came.
  */
 #include <endian.h>
+#include <stddef.h>
 
 #include "sre_internal.h"
 
@@ -133,27 +134,36 @@ static void deliver_events(struct sre_engine *e)
 	e->nevents = 0;
 }
 
-static inline void count_key_use(struct sre_engine *e, struct sre_ctx *ctx,
-				 struct sre_key *key, int is_rtcp)
+/* The rare part of counting: a key reached its soft limit or its limit.
+ * RFC 3711 §9.2: 2^48 SRTP or 2^31 SRTCP packets, whichever comes first,
+ * use the key up for both. */
+static void key_limit_reached(struct sre_engine *e, struct sre_ctx *ctx,
+			      struct sre_key *key, int is_rtcp)
 {
-	uint64_t used = is_rtcp ? ++key->rtcp_used : ++key->rtp_used;
-	uint64_t soft = is_rtcp ? ctx->rtcp_soft : ctx->rtp_soft;
-	uint64_t limit = is_rtcp ? ctx->rtcp_limit : ctx->rtp_limit;
+	uint64_t used = key->used[is_rtcp];
 
-	if (unlikely(used >= soft)) {
-		queue_event(e, ctx, key, is_rtcp, SRE_EVENT_KEY_SOFT_LIMIT);
-		if (used >= limit)
-			queue_event(e, ctx, key, is_rtcp,
-				    SRE_EVENT_KEY_HARD_LIMIT);
+	queue_event(e, ctx, key, is_rtcp, SRE_EVENT_KEY_SOFT_LIMIT);
+	if (used >= ctx->limit[is_rtcp]) {
+		queue_event(e, ctx, key, is_rtcp, SRE_EVENT_KEY_HARD_LIMIT);
+		key->exhausted = 1;
+		key->next_check[is_rtcp] = UINT64_MAX;
+	} else {
+		key->next_check[is_rtcp] = ctx->limit[is_rtcp];
 	}
 }
 
-/* RFC 3711 §9.2: 2^48 SRTP or 2^31 SRTCP packets, whichever comes first. */
+static inline void count_key_use(struct sre_engine *e, struct sre_ctx *ctx,
+				 struct sre_key *key, int is_rtcp)
+{
+	if (unlikely(++key->used[is_rtcp] >= key->next_check[is_rtcp]))
+		key_limit_reached(e, ctx, key, is_rtcp);
+}
+
 static inline bool key_exhausted(const struct sre_ctx *ctx,
 				 const struct sre_key *key)
 {
-	return key->rtcp_used >= ctx->rtcp_limit ||
-	       key->rtp_used >= ctx->rtp_limit;
+	(void)ctx;
+	return key->exhausted;
 }
 
 /* Replay check of an SRTP index against the stream as it is now. */
@@ -389,6 +399,40 @@ static inline void set_iv(struct sre_work *w, const struct sre_packet *p)
 	}
 }
 
+/* With many streams, a packet's stream, context and key are each a likely
+ * cache miss, and each address comes from the one before. Walking the chunk
+ * once per level (streams, then contexts, then keys) keeps a whole chunk's
+ * misses of a level in flight together instead of one packet's at a time. */
+static inline void prefetch_chunk(const struct sre_packet *pkts, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		__builtin_prefetch(pkts[i].data);
+		__builtin_prefetch(pkts[i].stream);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (likely(pkts[i].stream != NULL))
+			__builtin_prefetch(pkts[i].stream->ctx);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const struct sre_stream *s = pkts[i].stream;
+		if (unlikely(s == NULL))
+			continue;
+		const struct sre_ctx *ctx = s->ctx;
+		const struct sre_key *key =
+			ctx->keys[ctx->active < ctx->nkeys ? ctx->active : 0];
+		if (unlikely(key == NULL))
+			continue;
+		const uint8_t *b = sre_key_block(ctx, key, pkts[i].kind == SRE_RTCP);
+		__builtin_prefetch(key);
+		/* AES-CM: round keys, HMAC states, salt; GCM: round keys, the
+		 * first GHASH powers, salt */
+		for (unsigned off = 0; off < 320; off += 64)
+			__builtin_prefetch(b + off);
+		if (ctx->info->aead)
+			__builtin_prefetch(b + offsetof(struct sre_gcm_keys, salt));
+	}
+}
+
 /* ---- protect --------------------------------------------------------- */
 
 /* Decides index and key of one outgoing packet and commits the sender state
@@ -453,7 +497,7 @@ static int protect_prepare(struct sre_engine *e, struct sre_packet *p,
 			return SRE_ERR_KEY_EXHAUSTED;
 		rtcp_commit(s, (uint32_t)next);
 		w->index = next;
-		w->encrypted = info->encrypts && !ctx->policy.rtcp_unencrypted;
+		w->encrypted = ctx->rtcp_encrypt;
 		w->enc_off = SRE_RTCP_HEADER_LEN;
 		w->enc_len = w->encrypted ? len - SRE_RTCP_HEADER_LEN : 0;
 		w->auth_len = len + SRE_SRTCP_TRAILER_LEN;
@@ -491,6 +535,7 @@ static void protect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 	uint16_t *cm = e->list_a, *gcm = e->list_b;
 	unsigned ncm = 0, ngcm = 0;
 
+	prefetch_chunk(pkts, n);
 	for (unsigned i = 0; i < n; i++) {
 		struct sre_work *w = &e->work[i];
 		struct sre_packet *p = &pkts[i];
@@ -527,9 +572,9 @@ static void protect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 			struct sre_work *w = &e->work[cm[j]];
 			struct sre_packet *p = &pkts[w->pkt];
 			uint8_t mki_len = w->ctx->mki_len;
-			memcpy(p->data + w->tag_off - mki_len, w->key->mki,
-			       mki_len);
-			memcpy(p->data + w->tag_off, w->tag, w->tag_len);
+			sre_copy_small(p->data + w->tag_off - mki_len,
+				       w->key->mki, mki_len);
+			sre_copy_small(p->data + w->tag_off, w->tag, w->tag_len);
 			p->len = w->tag_off + w->tag_len;
 		}
 	}
@@ -551,7 +596,7 @@ static void protect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 				sre_store_be32(d + len, srtcp_trailer(w));
 				len += SRE_SRTCP_TRAILER_LEN;
 			}
-			memcpy(d + len, w->key->mki, w->ctx->mki_len);
+			sre_copy_small(d + len, w->key->mki, w->ctx->mki_len);
 			p->len = len + w->ctx->mki_len;
 		}
 	}
@@ -615,8 +660,10 @@ static int unprotect_prepare_rtp(struct sre_packet *p, struct sre_work *w,
 		if (!sre_estimate_index(s->roc, s->seq, seq, &w->index))
 			return SRE_ERR_KEY_EXHAUSTED;
 		rc = rtp_replay_check(s, ctx, w->index);
-		if (rc != SRE_OK)
+		if (rc != SRE_OK) {
+			w->replay_recheck = rc == SRE_ERR_REPLAY_DUPLICATE;
 			return rc;
+		}
 	}
 	w->key = key;
 	w->sk = key->rtp;
@@ -629,11 +676,11 @@ static int unprotect_prepare_rtp(struct sre_packet *p, struct sre_work *w,
 	if (info->aead) {
 		w->tag_off = body_end;
 		w->aad_len = h;
-		memcpy(w->rtag, d + body_end, SRE_GCM_TAG_LEN);
+		sre_copy_small(w->rtag, d + body_end, SRE_GCM_TAG_LEN);
 	} else {
 		w->tag_off = len - tag;
 		w->auth_len = body_end + 4;
-		memcpy(w->rtag, d + w->tag_off, tag);
+		sre_copy_small(w->rtag, d + w->tag_off, tag);
 		memcpy(w->saved, d + body_end, 4);
 		sre_store_be32(d + body_end, (uint32_t)(w->index >> 16));
 	}
@@ -662,8 +709,10 @@ static int unprotect_prepare_rtcp(struct sre_packet *p, struct sre_work *w,
 	uint32_t trailer = sre_load_be32(d + trailer_off);
 	w->index = trailer & SRE_SRTCP_INDEX_MAX;
 	int rc = rtcp_replay_check(p->stream, (uint32_t)w->index);
-	if (rc != SRE_OK)
+	if (rc != SRE_OK) {
+		w->replay_recheck = rc == SRE_ERR_REPLAY_DUPLICATE;
 		return rc;
+	}
 	w->key = key;
 	w->sk = key->rtcp;
 	w->tag_len = (uint8_t)tag;
@@ -675,12 +724,12 @@ static int unprotect_prepare_rtcp(struct sre_packet *p, struct sre_work *w,
 		w->enc_len = w->encrypted ? trailer_off - SRE_RTCP_HEADER_LEN : 0;
 		w->auth_len = trailer_off + SRE_SRTCP_TRAILER_LEN;
 		w->out_len = trailer_off;
-		memcpy(w->rtag, d + w->tag_off, tag);
+		sre_copy_small(w->rtag, d + w->tag_off, tag);
 		return SRE_OK;
 	}
 	w->tag_off = trailer_off - SRE_GCM_TAG_LEN;
 	w->out_len = w->tag_off;
-	memcpy(w->rtag, d + w->tag_off, SRE_GCM_TAG_LEN);
+	sre_copy_small(w->rtag, d + w->tag_off, SRE_GCM_TAG_LEN);
 	if (w->encrypted) {
 		w->enc_len = w->tag_off - SRE_RTCP_HEADER_LEN;
 		memcpy(w->aad, d, SRE_RTCP_HEADER_LEN);
@@ -707,6 +756,7 @@ static int unprotect_prepare(struct sre_engine *e, struct sre_packet *p,
 	w->ctx = ctx;
 	w->key_len = ctx->info->key_len;
 	w->retry = 0;
+	w->replay_recheck = 0;
 	return p->kind == SRE_RTCP ? unprotect_prepare_rtcp(p, w, ctx)
 				   : unprotect_prepare_rtp(p, w, ctx);
 }
@@ -792,11 +842,13 @@ static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 	uint16_t *cm = e->list_a, *gcm = e->list_b, *decrypt = e->list_d;
 	unsigned ncm = 0, ngcm = 0, ndec = 0;
 
+	prefetch_chunk(pkts, n);
 	for (unsigned i = 0; i < n; i++) {
 		struct sre_work *w = &e->work[i];
 		struct sre_packet *p = &pkts[i];
 
 		w->pkt = (uint16_t)i;
+		w->replay_recheck = 0;
 		p->status = (uint8_t)unprotect_prepare(e, p, w);
 		if (p->status != SRE_OK)
 			continue;
@@ -824,6 +876,15 @@ static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 	for (unsigned i = 0; i < n; i++) {
 		struct sre_packet *p = &pkts[i];
 		struct sre_work *w = &e->work[i];
+		if (unlikely(w->replay_recheck)) {
+			/* As processed one at a time: a duplicate that earlier
+			 * packets of this chunk pushed out of the window is
+			 * too old by now. */
+			p->status = (uint8_t)(p->kind == SRE_RTCP
+				? rtcp_replay_check(p->stream, (uint32_t)w->index)
+				: rtp_replay_check(p->stream, w->ctx, w->index));
+			continue;
+		}
 		if (p->status != SRE_OK)
 			continue;
 		struct sre_stream *s = p->stream;

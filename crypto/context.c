@@ -31,6 +31,11 @@ static void default_free(void *p, void *arg)
 	free(p);
 }
 
+static size_t round64(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
 static uint32_t pow2_at_least(uint32_t v)
 {
 	uint32_t r = 64;
@@ -86,18 +91,23 @@ int sre_ctx_create(const struct sre_policy *policy,
 
 	uint64_t margin = policy->soft_limit_margin ? policy->soft_limit_margin
 						    : UINT64_C(1) << 16;
-	ctx->rtp_limit = policy->rtp_key_limit ? policy->rtp_key_limit : rtp_max;
-	ctx->rtcp_limit = policy->rtcp_key_limit ? policy->rtcp_key_limit
-						 : rtcp_max;
-	ctx->rtp_soft = ctx->rtp_limit > margin ? ctx->rtp_limit - margin : 1;
-	ctx->rtcp_soft = ctx->rtcp_limit > margin ? ctx->rtcp_limit - margin : 1;
+	ctx->limit[0] = policy->rtp_key_limit ? policy->rtp_key_limit : rtp_max;
+	ctx->limit[1] = policy->rtcp_key_limit ? policy->rtcp_key_limit
+					       : rtcp_max;
+	for (int k = 0; k < 2; k++)
+		ctx->soft[k] = ctx->limit[k] > margin ? ctx->limit[k] - margin : 1;
+	ctx->block_size = (uint32_t)round64(ctx->info->aead
+						    ? sizeof(struct sre_gcm_keys)
+						    : sizeof(struct sre_cm_keys));
+	ctx->key_size = SRE_KEY_HEADER + 2 * (size_t)ctx->block_size;
+	ctx->rtcp_encrypt = ctx->info->encrypts && !policy->rtcp_unencrypted;
 	*out = ctx;
 	return SRE_OK;
 }
 
 static void key_free(struct sre_ctx *ctx, struct sre_key *key)
 {
-	sre_wipe(key, key->alloc_size);
+	sre_wipe(key, ctx->key_size);
 	ctx->alloc.free(key, ctx->alloc.arg);
 }
 
@@ -132,11 +142,6 @@ static int find_key(const struct sre_ctx *ctx, const uint8_t *mki)
 	return -1;
 }
 
-static size_t round64(size_t n)
-{
-	return (n + 63) & ~(size_t)63;
-}
-
 static int check_key_slot(const struct sre_ctx *ctx, const uint8_t *mki)
 {
 	if (ctx->nkeys > 0 && ctx->mki_len == 0)
@@ -163,16 +168,14 @@ int sre_ctx_add_session_keys(struct sre_engine *engine, struct sre_ctx *ctx,
 	if (info->aead && ctx->nkeys > 0 && ctx->key_arch != engine->arch_id)
 		return SRE_ERR_ARCH_MISMATCH;
 
-	size_t block = round64(info->aead ? sizeof(struct sre_gcm_keys)
-					  : sizeof(struct sre_cm_keys));
-	size_t size = round64(sizeof(struct sre_key)) + 2 * block;
-	struct sre_key *key = ctx->alloc.alloc(size, 64, ctx->alloc.arg);
+	struct sre_key *key = ctx->alloc.alloc(ctx->key_size, 64, ctx->alloc.arg);
 	if (key == NULL)
 		return SRE_ERR_NO_MEMORY;
-	memset(key, 0, size);
-	key->alloc_size = size;
-	key->rtp = (uint8_t *)key + round64(sizeof(struct sre_key));
-	key->rtcp = (uint8_t *)key->rtp + block;
+	memset(key, 0, ctx->key_size);
+	key->rtp = (void *)sre_key_block(ctx, key, 0);
+	key->rtcp = (void *)sre_key_block(ctx, key, 1);
+	key->next_check[0] = ctx->soft[0];
+	key->next_check[1] = ctx->soft[1];
 	if (ctx->mki_len > 0) {
 		memcpy(key->mki, mki, ctx->mki_len);
 		memcpy(&key->mki_word, key->mki, sizeof(key->mki_word));
@@ -267,8 +270,8 @@ int sre_ctx_key_usage(const struct sre_ctx *ctx, const uint8_t *mki,
 	int i = find_key(ctx, mki);
 	if (i < 0)
 		return SRE_ERR_UNKNOWN_MKI;
-	usage->rtp_packets = ctx->keys[i]->rtp_used;
-	usage->rtcp_packets = ctx->keys[i]->rtcp_used;
+	usage->rtp_packets = ctx->keys[i]->used[0];
+	usage->rtcp_packets = ctx->keys[i]->used[1];
 	return SRE_OK;
 }
 
@@ -313,4 +316,18 @@ int sre_stream_set_roc(struct sre_stream *stream, uint32_t roc)
 uint32_t sre_stream_roc(const struct sre_stream *stream)
 {
 	return stream ? stream->roc : 0;
+}
+
+int sre_stream_set_srtcp_index(struct sre_stream *stream, uint32_t next)
+{
+	if (stream == NULL || !(stream->flags & SRE_SF_INIT) ||
+	    !stream->ctx->outbound || (stream->flags & SRE_SF_RTCP_SEEN) ||
+	    next > SRE_SRTCP_INDEX_MAX)
+		return SRE_ERR_BAD_PARAM;
+	if (next > 0) {
+		/* The sender takes rtcp_index + 1 once SRTCP was "seen". */
+		stream->rtcp_index = next - 1;
+		stream->flags |= SRE_SF_RTCP_SEEN;
+	}
+	return SRE_OK;
 }

@@ -71,35 +71,55 @@ struct sre_gcm_keys {
 	uint8_t salt[16];        /* 12 bytes, zero-padded */
 } __attribute__((aligned(64)));
 
+/* One master key. Everything a packet reads of it besides the session keys
+ * sits in this first cache line. */
 struct sre_key {
 	void *rtp;               /* struct sre_cm_keys or struct sre_gcm_keys */
 	void *rtcp;
-	uint64_t rtp_used;       /* packets processed under this key */
-	uint64_t rtcp_used;
-	size_t alloc_size;
+	uint64_t used[2];        /* packets processed under this key: RTP, RTCP */
+	uint64_t next_check[2];  /* used[] count at which limits are looked at */
 	uint32_t mki_word;       /* the MKI bytes, zero-padded, for one compare */
 	uint8_t mki[SRE_MAX_MKI_LEN];
+	uint8_t exhausted;       /* a limit was reached: refuse packets */
 	uint8_t events_fired;    /* bit per (event, kind) so each fires once */
 } __attribute__((aligned(64)));
 
 #define SRE_ACTIVE_NONE 0xff
 
+/* The first cache line holds all that a packet reads; the rest is read
+ * when keys change or a key nears a limit. */
 struct sre_ctx {
-	struct sre_policy policy;
-	struct sre_allocator alloc;
 	const struct sre_suite_info *info;
+	struct sre_key *keys[SRE_MAX_KEYS];
 	uint32_t window;         /* SRTP replay window, packets */
 	uint32_t ring_bits;      /* bits in the SRTP window ring (power of two) */
-	uint64_t rtp_limit, rtp_soft;
-	uint64_t rtcp_limit, rtcp_soft;
+	uint32_t block_size;     /* bytes of one kind's session keys in a key */
 	uint8_t suite;
 	uint8_t outbound;
 	uint8_t mki_len;
 	uint8_t nkeys;
 	uint8_t active;          /* index into keys[] used by protect, or NONE */
 	uint8_t key_arch;        /* GCM: engine arch id the keys were laid out for */
-	struct sre_key *keys[SRE_MAX_KEYS];
-};
+	uint8_t rtcp_encrypt;    /* SRTCP sent with E = 1 */
+	/* cold */
+	uint64_t limit[2] __attribute__((aligned(64))); /* per key: RTP, RTCP */
+	uint64_t soft[2];        /* where the soft-limit notice fires */
+	size_t key_size;         /* bytes of one key allocation */
+	struct sre_allocator alloc;
+	struct sre_policy policy;
+} __attribute__((aligned(64)));
+
+/* A key's session keys sit right after its first line, RTP then RTCP, so
+ * their address is known without reading the key. */
+#define SRE_KEY_HEADER 64
+_Static_assert(sizeof(struct sre_key) == SRE_KEY_HEADER, "key header line");
+
+static inline const void *sre_key_block(const struct sre_ctx *ctx,
+					const struct sre_key *key, int is_rtcp)
+{
+	return (const uint8_t *)key + SRE_KEY_HEADER +
+	       (is_rtcp ? ctx->block_size : 0);
+}
 
 /* What one packet of a burst needs between the passes. */
 struct sre_work {
@@ -118,6 +138,8 @@ struct sre_work {
 	uint8_t tag_len;         /* tag bytes for this packet's kind */
 	uint8_t encrypted;       /* payload is/was encrypted */
 	uint8_t retry;           /* unverified first packet: ROC+1 may be tried */
+	uint8_t replay_recheck;  /* refused as a duplicate before the chunk's
+				    commits: may be too old by its turn */
 	uint8_t saved[8];        /* bytes that the ROC or trailer overwrote */
 	uint8_t iv[16];
 	uint8_t tag[16];         /* computed tag */
@@ -204,13 +226,46 @@ static inline void sre_store_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* Constant-time tag comparison: 0 when equal. */
-static inline int sre_tag_diff(const uint8_t *a, const uint8_t *b, size_t n)
+/* Copies n <= 16 bytes (tags, MKIs) with fixed-size, possibly overlapping
+ * loads and stores: a variable-length memcpy here compiles to a microcoded
+ * string move that cost more than the rest of the per-packet work. */
+static inline void sre_copy_small(uint8_t *dst, const uint8_t *src, uint32_t n)
 {
-	uint8_t d = 0;
-	for (size_t i = 0; i < n; i++)
-		d |= a[i] ^ b[i];
-	return d;
+	if (n >= 8) {
+		uint64_t a, b;
+		memcpy(&a, src, 8);
+		memcpy(&b, src + n - 8, 8);
+		memcpy(dst, &a, 8);
+		memcpy(dst + n - 8, &b, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, src, 4);
+		memcpy(&b, src + n - 4, 4);
+		memcpy(dst, &a, 4);
+		memcpy(dst + n - 4, &b, 4);
+	} else {
+		for (uint32_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	}
+}
+
+/* Constant-time tag comparison of n (4..16) bytes: 0 when equal. */
+static inline int sre_tag_diff(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	if (n >= 8) {
+		uint64_t a0, a1, b0, b1;
+		memcpy(&a0, a, 8);
+		memcpy(&b0, b, 8);
+		memcpy(&a1, a + n - 8, 8);
+		memcpy(&b1, b + n - 8, 8);
+		return ((a0 ^ b0) | (a1 ^ b1)) != 0;
+	}
+	uint32_t a0, a1, b0, b1;
+	memcpy(&a0, a, 4);
+	memcpy(&b0, b, 4);
+	memcpy(&a1, a + n - 4, 4);
+	memcpy(&b1, b + n - 4, 4);
+	return ((a0 ^ b0) | (a1 ^ b1)) != 0;
 }
 
 /* RFC 3711 §3.3.1 / Appendix A: the index of `seq` relative to the highest
