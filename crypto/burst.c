@@ -208,7 +208,7 @@ static inline void rtcp_commit(struct sre_stream *s, uint32_t idx)
 			  idx);
 	if (!seen || idx > s->rtcp_index)
 		s->rtcp_index = idx;
-	s->flags |= SRE_SF_RTCP_SEEN;
+	s->flags = (uint8_t)((s->flags | SRE_SF_RTCP_SEEN) & ~SRE_SF_RTCP_PRESET);
 }
 
 /* Checks common to both directions; on success *ctx_out is the context. */
@@ -403,19 +403,28 @@ static inline void set_iv(struct sre_work *w, const struct sre_packet *p)
  * cache miss, and each address comes from the one before. Walking the chunk
  * once per level (streams, then contexts, then keys) keeps a whole chunk's
  * misses of a level in flight together instead of one packet's at a time. */
+/* A loop of nothing but __builtin_prefetch has no effect GCC must keep, and
+ * GCC deletes it; an asm volatile prefetch stays. */
+static inline void prefetch(const void *p)
+{
+	__asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)p));
+}
+
 static inline void prefetch_chunk(const struct sre_packet *pkts, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		__builtin_prefetch(pkts[i].data);
-		__builtin_prefetch(pkts[i].stream);
-	}
-	for (unsigned i = 0; i < n; i++) {
+		prefetch(pkts[i].data);
 		if (likely(pkts[i].stream != NULL))
-			__builtin_prefetch(pkts[i].stream->ctx);
+			prefetch(pkts[i].stream);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		const struct sre_stream *s = pkts[i].stream;
-		if (unlikely(s == NULL))
+		if (likely(s != NULL && s->ctx != NULL))
+			prefetch(s->ctx);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const struct sre_stream *s = pkts[i].stream;
+		if (unlikely(s == NULL || s->ctx == NULL))
 			continue;
 		const struct sre_ctx *ctx = s->ctx;
 		const struct sre_key *key =
@@ -423,13 +432,13 @@ static inline void prefetch_chunk(const struct sre_packet *pkts, unsigned n)
 		if (unlikely(key == NULL))
 			continue;
 		const uint8_t *b = sre_key_block(ctx, key, pkts[i].kind == SRE_RTCP);
-		__builtin_prefetch(key);
+		prefetch(key);
 		/* AES-CM: round keys, HMAC states, salt; GCM: round keys, the
 		 * first GHASH powers, salt */
 		for (unsigned off = 0; off < 320; off += 64)
-			__builtin_prefetch(b + off);
+			prefetch(b + off);
 		if (ctx->info->aead)
-			__builtin_prefetch(b + offsetof(struct sre_gcm_keys, salt));
+			prefetch(b + offsetof(struct sre_gcm_keys, salt));
 	}
 }
 
@@ -649,21 +658,24 @@ static int unprotect_prepare_rtp(struct sre_packet *p, struct sre_work *w,
 		return SRE_ERR_KEY_EXHAUSTED;
 
 	uint16_t seq = sre_load_be16(d + 2);
+	w->estimated = 1;
 	if (!(s->flags & SRE_SF_RTP_SEEN)) {
 		w->index = ((uint64_t)s->roc << 16) | seq;
+		w->tried = w->index;
 		/* A first packet just after a wrap whose predecessors were
 		 * lost carries ROC+1; libsrtp cannot recover that case (its
 		 * issues #725, #729). The retry costs a second tag check for
 		 * a stream's unverified first packets only. */
 		w->retry = seq < 0x8000 && s->roc != UINT32_MAX;
 	} else {
-		if (!sre_estimate_index(s->roc, s->seq, seq, &w->index))
+		if (!sre_estimate_index(s->roc, s->seq, seq, &w->index)) {
+			w->estimated = 0;
 			return SRE_ERR_KEY_EXHAUSTED;
-		rc = rtp_replay_check(s, ctx, w->index);
-		if (rc != SRE_OK) {
-			w->replay_recheck = rc == SRE_ERR_REPLAY_DUPLICATE;
-			return rc;
 		}
+		w->tried = w->index;
+		rc = rtp_replay_check(s, ctx, w->index);
+		if (rc != SRE_OK)
+			return rc;
 	}
 	w->key = key;
 	w->sk = key->rtp;
@@ -708,11 +720,10 @@ static int unprotect_prepare_rtcp(struct sre_packet *p, struct sre_work *w,
 		return SRE_ERR_KEY_EXHAUSTED;
 	uint32_t trailer = sre_load_be32(d + trailer_off);
 	w->index = trailer & SRE_SRTCP_INDEX_MAX;
+	w->estimated = 1;
 	int rc = rtcp_replay_check(p->stream, (uint32_t)w->index);
-	if (rc != SRE_OK) {
-		w->replay_recheck = rc == SRE_ERR_REPLAY_DUPLICATE;
+	if (rc != SRE_OK)
 		return rc;
-	}
 	w->key = key;
 	w->sk = key->rtcp;
 	w->tag_len = (uint8_t)tag;
@@ -756,7 +767,6 @@ static int unprotect_prepare(struct sre_engine *e, struct sre_packet *p,
 	w->ctx = ctx;
 	w->key_len = ctx->info->key_len;
 	w->retry = 0;
-	w->replay_recheck = 0;
 	return p->kind == SRE_RTCP ? unprotect_prepare_rtcp(p, w, ctx)
 				   : unprotect_prepare_rtp(p, w, ctx);
 }
@@ -808,6 +818,7 @@ static void unprotect_verify_gcm(struct sre_engine *e, struct sre_packet *pkts,
 	for (unsigned j = 0; j < n; j++) {
 		struct sre_work *w = &e->work[list[j]];
 		struct sre_packet *p = &pkts[w->pkt];
+		w->decrypted = 1;
 		if (!ok)
 			p->status = SRE_ERR_IPSEC_MB;
 		else if (sre_tag_diff(w->tag, w->rtag, SRE_GCM_TAG_LEN)) {
@@ -836,11 +847,60 @@ static void unprotect_verify_gcm(struct sre_engine *e, struct sre_packet *pkts,
 	}
 }
 
+/* Settles a packet in packet order against the stream as it is at its turn,
+ * for the outcome processing it alone would give: its index is estimated
+ * again; a replay is reported before a bad tag; a verified packet commits.
+ * Returns false when the packet failed on an estimate that earlier packets
+ * of the chunk made stale: it must be processed again on its own. A packet
+ * that verified under another index than the late estimate is genuine at
+ * the index it verified under and is kept. */
+static bool unprotect_settle(struct sre_engine *e, struct sre_packet *p,
+			     struct sre_work *w)
+{
+	struct sre_stream *s = p->stream;
+	struct sre_ctx *ctx = w->ctx;
+	bool rtcp = p->kind == SRE_RTCP;
+	int rc;
+
+	if (rtcp) {
+		rc = rtcp_replay_check(s, (uint32_t)w->index);
+	} else {
+		uint64_t now = w->tried;
+		if ((s->flags & SRE_SF_RTP_SEEN) &&
+		    !sre_estimate_index(s->roc, s->seq, (uint16_t)w->tried, &now))
+			now = UINT64_MAX;
+		bool same = now == w->tried ||
+			    (w->retry && now == w->tried + (UINT64_C(1) << 16));
+		if (!same && p->status != SRE_OK)
+			return false;
+		rc = rtp_replay_check(s, ctx, p->status == SRE_OK ? w->index : now);
+	}
+	if (p->status != SRE_OK) {
+		if (rc != SRE_OK)
+			p->status = (uint8_t)rc;
+		return true;
+	}
+	if (rc == SRE_OK && key_exhausted(ctx, w->key))
+		rc = SRE_ERR_KEY_EXHAUSTED;
+	if (rc != SRE_OK) {
+		p->status = (uint8_t)rc;
+		return true;
+	}
+	if (rtcp)
+		rtcp_commit(s, (uint32_t)w->index);
+	else
+		rtp_commit(s, ctx, w->index);
+	count_key_use(e, ctx, w->key, rtcp);
+	p->len = w->out_len;
+	return true;
+}
+
 static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 			    unsigned n)
 {
 	uint16_t *cm = e->list_a, *gcm = e->list_b, *decrypt = e->list_d;
-	unsigned ncm = 0, ngcm = 0, ndec = 0;
+	uint16_t redo[SRE_CHUNK];
+	unsigned ncm = 0, ngcm = 0, ndec = 0, nredo = 0;
 
 	prefetch_chunk(pkts, n);
 	for (unsigned i = 0; i < n; i++) {
@@ -848,7 +908,8 @@ static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 		struct sre_packet *p = &pkts[i];
 
 		w->pkt = (uint16_t)i;
-		w->replay_recheck = 0;
+		w->estimated = 0;
+		w->decrypted = 0;
 		p->status = (uint8_t)unprotect_prepare(e, p, w);
 		if (p->status != SRE_OK)
 			continue;
@@ -870,40 +931,23 @@ static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 	if (!run_ctr(e, pkts, decrypt, ndec, IMB_DIR_DECRYPT))
 		fail_list(e, pkts, decrypt, ndec);
 
-	/* State moves only now, in packet order, for packets that verified;
-	 * the replay check is repeated because an earlier packet of this
-	 * burst may have taken the same index. */
 	for (unsigned i = 0; i < n; i++) {
-		struct sre_packet *p = &pkts[i];
-		struct sre_work *w = &e->work[i];
-		if (unlikely(w->replay_recheck)) {
-			/* As processed one at a time: a duplicate that earlier
-			 * packets of this chunk pushed out of the window is
-			 * too old by now. */
-			p->status = (uint8_t)(p->kind == SRE_RTCP
-				? rtcp_replay_check(p->stream, (uint32_t)w->index)
-				: rtp_replay_check(p->stream, w->ctx, w->index));
-			continue;
-		}
-		if (p->status != SRE_OK)
-			continue;
-		struct sre_stream *s = p->stream;
-		struct sre_ctx *ctx = w->ctx;
-		bool rtcp = p->kind == SRE_RTCP;
-		int rc = rtcp ? rtcp_replay_check(s, (uint32_t)w->index)
-			      : rtp_replay_check(s, ctx, w->index);
-		if (rc == SRE_OK && key_exhausted(ctx, w->key))
-			rc = SRE_ERR_KEY_EXHAUSTED;
-		if (rc != SRE_OK) {
-			p->status = (uint8_t)rc;
-			continue;
-		}
-		if (rtcp)
-			rtcp_commit(s, (uint32_t)w->index);
-		else
-			rtp_commit(s, ctx, w->index);
-		count_key_use(e, ctx, w->key, rtcp);
-		p->len = w->out_len;
+		if (e->work[i].estimated && !unprotect_settle(e, &pkts[i], &e->work[i]))
+			redo[nredo++] = (uint16_t)i;
+	}
+	if (unlikely(nredo > 0)) {
+		/* GCM decrypted them with the stale IV: make them ciphertext
+		 * again (CTR is its own inverse), then run each alone, in
+		 * order; a burst of one cannot go stale. */
+		unsigned nrestore = 0;
+		for (unsigned j = 0; j < nredo; j++)
+			if (e->work[redo[j]].decrypted)
+				decrypt[nrestore++] = redo[j];
+		if (!run_gcm(e, pkts, decrypt, nrestore, IMB_DIR_ENCRYPT))
+			fail_list(e, pkts, decrypt, nrestore);
+		for (unsigned j = 0; j < nredo; j++)
+			if (pkts[redo[j]].status != SRE_ERR_IPSEC_MB)
+				unprotect_chunk(e, &pkts[redo[j]], 1);
 	}
 	deliver_events(e);
 }

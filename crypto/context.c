@@ -321,13 +321,17 @@ uint32_t sre_stream_roc(const struct sre_stream *stream)
 int sre_stream_set_srtcp_index(struct sre_stream *stream, uint32_t next)
 {
 	if (stream == NULL || !(stream->flags & SRE_SF_INIT) ||
-	    !stream->ctx->outbound || (stream->flags & SRE_SF_RTCP_SEEN) ||
-	    next > SRE_SRTCP_INDEX_MAX)
+	    !stream->ctx->outbound || next > SRE_SRTCP_INDEX_MAX)
 		return SRE_ERR_BAD_PARAM;
+	if ((stream->flags & SRE_SF_RTCP_SEEN) &&
+	    !(stream->flags & SRE_SF_RTCP_PRESET))
+		return SRE_ERR_BAD_PARAM; /* SRTCP went out: the index is its own */
+	stream->flags &= (uint8_t)~(SRE_SF_RTCP_SEEN | SRE_SF_RTCP_PRESET);
+	stream->rtcp_index = 0;
 	if (next > 0) {
 		/* The sender takes rtcp_index + 1 once SRTCP was "seen". */
 		stream->rtcp_index = next - 1;
-		stream->flags |= SRE_SF_RTCP_SEEN;
+		stream->flags |= SRE_SF_RTCP_SEEN | SRE_SF_RTCP_PRESET;
 	}
 	return SRE_OK;
 }

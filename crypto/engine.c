@@ -58,6 +58,8 @@ int sre_engine_create(enum sre_arch arch, struct sre_engine **engine)
 	if (engine == NULL)
 		return SRE_ERR_BAD_PARAM;
 	*engine = NULL;
+	if ((unsigned)arch > SRE_ARCH_AVX512)
+		return SRE_ERR_BAD_PARAM;
 	if (posix_memalign((void **)&e, 64, sizeof(*e)) != 0)
 		return SRE_ERR_NO_MEMORY;
 	memset(e, 0, sizeof(*e));

@@ -36,6 +36,7 @@
 #define SRE_SF_INIT 0x01
 #define SRE_SF_RTP_SEEN 0x02
 #define SRE_SF_RTCP_SEEN 0x04
+#define SRE_SF_RTCP_PRESET 0x08 /* sender's SRTCP index set, nothing sent */
 
 /* RFC 3711 §4.3.1 labels */
 enum sre_label {
@@ -127,6 +128,7 @@ struct sre_work {
 	struct sre_key *key;
 	const void *sk;          /* session keys for this packet's kind */
 	uint64_t index;          /* SRTP 48-bit index or SRTCP index */
+	uint64_t tried;          /* SRTP: the index first estimated for it */
 	uint32_t enc_off;        /* first byte of the encrypted portion */
 	uint32_t enc_len;        /* bytes in the encrypted portion */
 	uint32_t auth_len;       /* bytes authenticated from data[0] (CM: before ROC) */
@@ -138,8 +140,8 @@ struct sre_work {
 	uint8_t tag_len;         /* tag bytes for this packet's kind */
 	uint8_t encrypted;       /* payload is/was encrypted */
 	uint8_t retry;           /* unverified first packet: ROC+1 may be tried */
-	uint8_t replay_recheck;  /* refused as a duplicate before the chunk's
-				    commits: may be too old by its turn */
+	uint8_t estimated;       /* got as far as an index: settled in order */
+	uint8_t decrypted;       /* GCM ran over it (restore before a redo) */
 	uint8_t saved[8];        /* bytes that the ROC or trailer overwrote */
 	uint8_t iv[16];
 	uint8_t tag[16];         /* computed tag */

@@ -223,8 +223,9 @@ int sre_stream_init(struct sre_stream *stream, struct sre_ctx *ctx,
 int sre_stream_set_roc(struct sre_stream *stream, uint32_t roc);
 uint32_t sre_stream_roc(const struct sre_stream *stream);
 /* Outbound streams: the SRTCP index the next protected SRTCP packet takes
- * (0..2^31-1; a new stream starts at 0, libsrtp's senders at 1). Refused once
- * the stream has sent SRTCP, and on inbound streams. */
+ * (0..2^31-1; a new stream starts at 0, libsrtp's senders at 1). May be
+ * called again until the stream sends SRTCP; refused after, and on inbound
+ * streams. */
 int sre_stream_set_srtcp_index(struct sre_stream *stream, uint32_t next);
 
 /* ---- bursts ---------------------------------------------------------- */

@@ -871,7 +871,7 @@ static void impair_run(enum sre_suite suite, bool we_send, uint8_t kind,
 
 	struct stored *sp = stored_new(n);
 	uint32_t *order = malloc(n * sizeof(*order));
-	struct delivery *plan = malloc(4 * (size_t)n * sizeof(*plan));
+	struct delivery *plan = calloc(4 * (size_t)n, sizeof(*plan));
 	struct model md = {.taken_at = malloc(n * sizeof(int32_t)),
 			   .window = rwin};
 	bool up = sender_open(&tx, &tx_sd, we_send, g.ssrc);
