@@ -296,6 +296,9 @@ int sre_stream_init(struct sre_stream *stream, struct sre_ctx *ctx,
 	stream->ctx = ctx;
 	stream->ssrc = ssrc;
 	stream->flags = SRE_SF_INIT;
+	if (ctx->nkeys > 0)
+		stream->key_hint = sre_key_hint(
+			ctx, ctx->keys[ctx->active < ctx->nkeys ? ctx->active : 0]);
 	if (ext) {
 		stream->rtp_window.ext = window_mem;
 		memset(window_mem, 0, ctx->ring_bits / 8);

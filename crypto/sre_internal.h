@@ -67,6 +67,9 @@ struct sre_cm_keys {
 	uint8_t salt[16]; /* 14 bytes, zero-padded */
 };
 
+/* Offset in struct gcm_key_data where GHASH powers H^16..H^1 begin. */
+#define SRE_GCM_LOW_POWERS (sizeof(struct gcm_key_data) - 16 * 17)
+
 struct sre_gcm_keys {
 	struct gcm_key_data gcm; /* laid out for the engine arch that built it */
 	uint8_t salt[16];        /* 12 bytes, zero-padded */
@@ -120,6 +123,14 @@ static inline const void *sre_key_block(const struct sre_ctx *ctx,
 {
 	return (const uint8_t *)key + SRE_KEY_HEADER +
 	       (is_rtcp ? ctx->block_size : 0);
+}
+
+/* A stream's key hint: the key's address (64-byte aligned) with bit 0 set
+ * for a GCM key, so the prefetch knows the layout without the context. */
+static inline uintptr_t sre_key_hint(const struct sre_ctx *ctx,
+				     const struct sre_key *key)
+{
+	return (uintptr_t)key | (ctx->info->aead ? 1u : 0u);
 }
 
 /* What one packet of a burst needs between the passes. */
@@ -328,11 +339,17 @@ static inline void sre_window_clear_range(uint64_t *bits, uint32_t ring_bits,
 static inline void sre_window_commit(uint64_t *bits, uint32_t ring_bits,
 				     bool seen, uint64_t top, uint64_t idx)
 {
+	uint64_t pos = idx & (ring_bits - 1);
+
+	if (likely(seen && idx == top + 1)) {
+		/* in order: the bit leaving the window is the one arriving */
+		bits[pos >> 6] |= UINT64_C(1) << (pos & 63);
+		return;
+	}
 	if (!seen || (idx > top && idx - top >= ring_bits))
 		memset(bits, 0, ring_bits / 8);
 	else if (idx > top)
 		sre_window_clear_range(bits, ring_bits, top + 1, idx - top);
-	uint64_t pos = idx & (ring_bits - 1);
 	bits[pos >> 6] |= UINT64_C(1) << (pos & 63);
 }
 

@@ -207,7 +207,7 @@ struct sre_stream {
 		uint64_t *ext;      /* larger windows: caller-provided bitmap */
 	} rtp_window;
 	uint64_t rtcp_window[2];
-	uint64_t reserved2;
+	uintptr_t key_hint;     /* the key it last used: read only to prefetch */
 } __attribute__((aligned(64)));
 
 /* Bytes of external window memory a stream of this context needs (0 when the
