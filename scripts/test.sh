@@ -22,8 +22,11 @@ scripts/setup.sh --deps-only
 
 status=0
 for variant in build build-san; do
-	opts=(--buildtype=release)
-	[ "$variant" = build-san ] && opts=(--buildtype=debugoptimized -Dsanitize=true)
+	# -Dfuzz=enabled: a machine that cannot build the fuzzer fails here
+	# rather than skipping the fuzz test unnoticed.
+	opts=(--buildtype=release -Dfuzz=enabled)
+	[ "$variant" = build-san ] &&
+		opts=(--buildtype=debugoptimized -Dsanitize=true -Dfuzz=enabled)
 	if [ -f "$variant/build.ninja" ]; then
 		meson setup --reconfigure "$variant" "${opts[@]}" >/dev/null
 	else
