@@ -235,7 +235,7 @@ static inline int check_stream(const struct sre_engine *e,
 		return SRE_ERR_SSRC_MISMATCH;
 	if (unlikely(ctx->nkeys == 0))
 		return SRE_ERR_NO_KEY;
-	if (unlikely(ctx->info->aead && ctx->key_arch != e->arch_id))
+	if (unlikely(ctx->key_arch != 0 && ctx->key_arch != e->arch_id))
 		return SRE_ERR_ARCH_MISMATCH;
 	*ctx_out = ctx;
 	return SRE_OK;
@@ -387,7 +387,7 @@ static inline void set_iv(struct sre_work *w, const struct sre_packet *p)
 {
 	uint32_t ssrc = p->stream->ssrc;
 
-	if (w->ctx->info->aead) {
+	if (w->ctx->info.aead) {
 		const struct sre_gcm_keys *k = w->sk;
 		if (p->kind == SRE_RTP)
 			gcm_iv_rtp(w->iv, k->salt, ssrc, w->index);
@@ -410,29 +410,39 @@ static inline void prefetch(const void *p)
 	__asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)p));
 }
 
-/* The lines of one kind's session keys that a packet's jobs read: AES-CM's
- * round keys, HMAC states and salt; GCM's round keys, lowest GHASH powers
- * (H^1..H^16 sit at the end of the table for every IPsec-MB architecture;
- * they are all a packet of up to ~250 bytes uses) and salt. */
-static inline void prefetch_session_keys(const uint8_t *b, bool aead)
+/* The lines of one kind's session keys that a packet of `len` bytes makes
+ * IPsec-MB read (at 100,000 streams each is a likely miss, and the number
+ * of lines in flight is what limits): AES-CM's round keys, HMAC states and
+ * salt; GCM's round keys and the GHASH powers H^1..H^n for its n blocks
+ * (the salt shares H^1's line). */
+static inline void prefetch_session_keys(const uint8_t *b, uintptr_t hint,
+					 uint32_t len)
 {
-	if (!aead) {
+	if (!(hint & SRE_HINT_GCM)) {
 		for (unsigned off = 0; off < sizeof(struct sre_cm_keys); off += 64)
 			prefetch(b + off);
 		return;
 	}
-	for (unsigned off = 0; off < 16 * 15; off += 64)
+	uint32_t round_keys = hint & SRE_HINT_AES256 ? 16 * 15 : 16 * 11;
+	for (unsigned off = 0; off < round_keys; off += 64)
 		prefetch(b + off);
-	for (unsigned off = SRE_GCM_LOW_POWERS; off < sizeof(struct gcm_key_data);
-	     off += 64)
+	/* blocks: payload and AAD (header) rounded up, plus the lengths */
+	uint32_t blocks = (len + 15) / 16 + 2;
+	if (blocks > 48)
+		blocks = 48;
+	for (uint32_t off = SRE_GCM_POWER(blocks) & ~63u;
+	     off < sizeof(struct gcm_key_data); off += 64)
 		prefetch(b + off);
-	prefetch(b + offsetof(struct sre_gcm_keys, salt));
 }
 
 static inline void prefetch_chunk(const struct sre_packet *pkts, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
+		/* the header and the trailer (tag, MKI, SRTCP index) are read
+		 * while parsing; the payload only by IPsec-MB */
 		prefetch(pkts[i].data);
+		if (pkts[i].len > 64 && pkts[i].len <= pkts[i].room)
+			prefetch(pkts[i].data + pkts[i].len - 1);
 		if (likely(pkts[i].stream != NULL))
 			prefetch(pkts[i].stream);
 	}
@@ -447,7 +457,8 @@ static inline void prefetch_chunk(const struct sre_packet *pkts, unsigned n)
 		if (likely(s->key_hint != 0 && pkts[i].kind == SRE_RTP)) {
 			const uint8_t *k = (const uint8_t *)(s->key_hint & ~(uintptr_t)63);
 			prefetch(k);
-			prefetch_session_keys(k + SRE_KEY_HEADER, s->key_hint & 1);
+			prefetch_session_keys(k + SRE_KEY_HEADER, s->key_hint,
+					      pkts[i].len);
 		}
 	}
 }
@@ -466,7 +477,7 @@ static int protect_prepare(struct sre_engine *e, struct sre_packet *p,
 		return rc;
 	bool rtcp = p->kind == SRE_RTCP;
 	struct sre_stream *s = p->stream;
-	const struct sre_suite_info *info = ctx->info;
+	const struct sre_suite_info *info = &ctx->info;
 	uint32_t tag = rtcp ? info->tag_rtcp : info->tag_rtp;
 	uint32_t trailer = tag + ctx->mki_len + (rtcp ? SRE_SRTCP_TRAILER_LEN : 0);
 	uint32_t len = p->len;
@@ -564,7 +575,7 @@ static void protect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 		p->status = (uint8_t)protect_prepare(e, p, w);
 		if (p->status != SRE_OK)
 			continue;
-		if (!w->ctx->info->aead) {
+		if (!w->ctx->info.aead) {
 			cm[ncm++] = (uint16_t)i;
 			if (p->kind == SRE_RTCP)
 				sre_store_be32(p->data + p->len, srtcp_trailer(w));
@@ -648,7 +659,7 @@ unsigned sre_protect_burst(struct sre_engine *engine, struct sre_packet *pkts,
 static int unprotect_prepare_rtp(struct sre_packet *p, struct sre_work *w,
 				 struct sre_ctx *ctx)
 {
-	const struct sre_suite_info *info = ctx->info;
+	const struct sre_suite_info *info = &ctx->info;
 	struct sre_stream *s = p->stream;
 	uint32_t tag = info->tag_rtp, mki = ctx->mki_len, len = p->len, h;
 	uint8_t *d = p->data;
@@ -713,7 +724,7 @@ static int unprotect_prepare_rtp(struct sre_packet *p, struct sre_work *w,
 static int unprotect_prepare_rtcp(struct sre_packet *p, struct sre_work *w,
 				  struct sre_ctx *ctx)
 {
-	const struct sre_suite_info *info = ctx->info;
+	const struct sre_suite_info *info = &ctx->info;
 	uint32_t tag = info->tag_rtcp, mki = ctx->mki_len, len = p->len;
 	uint8_t *d = p->data;
 
@@ -776,7 +787,7 @@ static int unprotect_prepare(struct sre_engine *e, struct sre_packet *p,
 	if (rc != SRE_OK)
 		return rc;
 	w->ctx = ctx;
-	w->key_len = ctx->info->key_len;
+	w->key_len = ctx->info.key_len;
 	w->retry = 0;
 	return p->kind == SRE_RTCP ? unprotect_prepare_rtcp(p, w, ctx)
 				   : unprotect_prepare_rtp(p, w, ctx);
@@ -925,7 +936,7 @@ static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 		p->status = (uint8_t)unprotect_prepare(e, p, w);
 		if (p->status != SRE_OK)
 			continue;
-		if (w->ctx->info->aead)
+		if (w->ctx->info.aead)
 			gcm[ngcm++] = (uint16_t)i;
 		else
 			cm[ncm++] = (uint16_t)i;

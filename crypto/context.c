@@ -81,7 +81,7 @@ int sre_ctx_create(const struct sre_policy *policy,
 	ctx->policy = *policy;
 	ctx->policy.replay_window = window;
 	ctx->alloc = alloc;
-	ctx->info = &sre_suites[policy->suite];
+	ctx->info = sre_suites[policy->suite];
 	ctx->suite = (uint8_t)policy->suite;
 	ctx->outbound = policy->direction == SRE_OUTBOUND;
 	ctx->mki_len = policy->mki_len;
@@ -96,11 +96,11 @@ int sre_ctx_create(const struct sre_policy *policy,
 					       : rtcp_max;
 	for (int k = 0; k < 2; k++)
 		ctx->soft[k] = ctx->limit[k] > margin ? ctx->limit[k] - margin : 1;
-	ctx->block_size = (uint32_t)round64(ctx->info->aead
+	ctx->block_size = (uint32_t)round64(ctx->info.aead
 						    ? sizeof(struct sre_gcm_keys)
 						    : sizeof(struct sre_cm_keys));
 	ctx->key_size = SRE_KEY_HEADER + 2 * (size_t)ctx->block_size;
-	ctx->rtcp_encrypt = ctx->info->encrypts && !policy->rtcp_unencrypted;
+	ctx->rtcp_encrypt = ctx->info.encrypts && !policy->rtcp_unencrypted;
 	*out = ctx;
 	return SRE_OK;
 }
@@ -164,7 +164,7 @@ int sre_ctx_add_session_keys(struct sre_engine *engine, struct sre_ctx *ctx,
 	int rc = check_key_slot(ctx, mki);
 	if (rc != SRE_OK)
 		return rc;
-	const struct sre_suite_info *info = ctx->info;
+	const struct sre_suite_info *info = &ctx->info;
 	if (info->aead && ctx->nkeys > 0 && ctx->key_arch != engine->arch_id)
 		return SRE_ERR_ARCH_MISMATCH;
 
@@ -188,7 +188,8 @@ int sre_ctx_add_session_keys(struct sre_engine *engine, struct sre_ctx *ctx,
 		key_free(ctx, key);
 		return rc;
 	}
-	ctx->key_arch = engine->arch_id;
+	if (info->aead)
+		ctx->key_arch = engine->arch_id;
 	if (ctx->active == SRE_ACTIVE_NONE)
 		ctx->active = ctx->nkeys;
 	ctx->keys[ctx->nkeys++] = key;
@@ -206,7 +207,7 @@ int sre_ctx_add_key(struct sre_engine *engine, struct sre_ctx *ctx,
 	if (engine == NULL || ctx == NULL || master_key == NULL ||
 	    master_salt == NULL || (ctx->mki_len > 0 && mki == NULL))
 		return SRE_ERR_BAD_PARAM;
-	const struct sre_suite_info *info = ctx->info;
+	const struct sre_suite_info *info = &ctx->info;
 	if (key_len != info->key_len)
 		return SRE_ERR_KEY_LENGTH;
 	if (salt_len != info->salt_len)

@@ -48,8 +48,8 @@ enum sre_label {
 	SRE_LABEL_RTCP_SALT = 5,
 };
 
+/* A suite's lengths, copied into every context's first cache line. */
 struct sre_suite_info {
-	const char *name;
 	uint8_t key_len;     /* master and session cipher key */
 	uint8_t salt_len;    /* master salt as signalled */
 	uint8_t aead;
@@ -58,6 +58,7 @@ struct sre_suite_info {
 	uint8_t tag_rtcp;
 };
 extern const struct sre_suite_info sre_suites[SRE_SUITE_COUNT];
+extern const char *const sre_suite_names[SRE_SUITE_COUNT];
 
 /* Session keys of one master key for SRTP or for SRTCP. */
 struct sre_cm_keys {
@@ -67,8 +68,9 @@ struct sre_cm_keys {
 	uint8_t salt[16]; /* 14 bytes, zero-padded */
 };
 
-/* Offset in struct gcm_key_data where GHASH powers H^16..H^1 begin. */
-#define SRE_GCM_LOW_POWERS (sizeof(struct gcm_key_data) - 16 * 17)
+/* Where GHASH power H^k sits in struct gcm_key_data: every IPsec-MB
+ * architecture keeps the powers highest first, H^1 last. */
+#define SRE_GCM_POWER(k) (sizeof(struct gcm_key_data) - 16 * (k))
 
 struct sre_gcm_keys {
 	struct gcm_key_data gcm; /* laid out for the engine arch that built it */
@@ -93,8 +95,8 @@ struct sre_key {
 /* The first cache line holds all that a packet reads; the rest is read
  * when keys change or a key nears a limit. */
 struct sre_ctx {
-	const struct sre_suite_info *info;
 	struct sre_key *keys[SRE_MAX_KEYS];
+	struct sre_suite_info info;
 	uint32_t window;         /* SRTP replay window, packets */
 	uint32_t ring_bits;      /* bits in the SRTP window ring (power of two) */
 	uint32_t block_size;     /* bytes of one kind's session keys in a key */
@@ -103,7 +105,8 @@ struct sre_ctx {
 	uint8_t mki_len;
 	uint8_t nkeys;
 	uint8_t active;          /* index into keys[] used by protect, or NONE */
-	uint8_t key_arch;        /* GCM: engine arch id the keys were laid out for */
+	uint8_t key_arch;        /* GCM: engine arch id the keys were laid out
+				    for (0: AES-CM, any engine) */
 	uint8_t rtcp_encrypt;    /* SRTCP sent with E = 1 */
 	/* cold */
 	uint64_t limit[2] __attribute__((aligned(64))); /* per key: RTP, RTCP */
@@ -126,11 +129,15 @@ static inline const void *sre_key_block(const struct sre_ctx *ctx,
 }
 
 /* A stream's key hint: the key's address (64-byte aligned) with bit 0 set
- * for a GCM key, so the prefetch knows the layout without the context. */
+ * for a GCM key and bit 1 for a 256-bit one, so the prefetch knows the
+ * layout without the context. */
+#define SRE_HINT_GCM 1u
+#define SRE_HINT_AES256 2u
 static inline uintptr_t sre_key_hint(const struct sre_ctx *ctx,
 				     const struct sre_key *key)
 {
-	return (uintptr_t)key | (ctx->info->aead ? 1u : 0u);
+	return (uintptr_t)key | (ctx->info.aead ? SRE_HINT_GCM : 0u) |
+	       (ctx->info.key_len == 32 ? SRE_HINT_AES256 : 0u);
 }
 
 /* What one packet of a burst needs between the passes. */

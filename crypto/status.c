@@ -6,14 +6,25 @@
 
 #include "sre_internal.h"
 
+/* key, salt, aead, encrypts, SRTP tag, SRTCP tag */
 const struct sre_suite_info sre_suites[SRE_SUITE_COUNT] = {
-	[SRE_AES_CM_128_HMAC_SHA1_80] = {"AES_CM_128_HMAC_SHA1_80", 16, 14, 0, 1, 10, 10},
-	[SRE_AES_CM_128_HMAC_SHA1_32] = {"AES_CM_128_HMAC_SHA1_32", 16, 14, 0, 1, 4, 10},
-	[SRE_AES_256_CM_HMAC_SHA1_80] = {"AES_256_CM_HMAC_SHA1_80", 32, 14, 0, 1, 10, 10},
-	[SRE_AES_256_CM_HMAC_SHA1_32] = {"AES_256_CM_HMAC_SHA1_32", 32, 14, 0, 1, 4, 10},
-	[SRE_AEAD_AES_128_GCM] = {"AEAD_AES_128_GCM", 16, 12, 1, 1, 16, 16},
-	[SRE_AEAD_AES_256_GCM] = {"AEAD_AES_256_GCM", 32, 12, 1, 1, 16, 16},
-	[SRE_NULL_HMAC_SHA1_80] = {"NULL_HMAC_SHA1_80", 16, 14, 0, 0, 10, 10},
+	[SRE_AES_CM_128_HMAC_SHA1_80] = {16, 14, 0, 1, 10, 10},
+	[SRE_AES_CM_128_HMAC_SHA1_32] = {16, 14, 0, 1, 4, 10},
+	[SRE_AES_256_CM_HMAC_SHA1_80] = {32, 14, 0, 1, 10, 10},
+	[SRE_AES_256_CM_HMAC_SHA1_32] = {32, 14, 0, 1, 4, 10},
+	[SRE_AEAD_AES_128_GCM] = {16, 12, 1, 1, 16, 16},
+	[SRE_AEAD_AES_256_GCM] = {32, 12, 1, 1, 16, 16},
+	[SRE_NULL_HMAC_SHA1_80] = {16, 14, 0, 0, 10, 10},
+};
+
+const char *const sre_suite_names[SRE_SUITE_COUNT] = {
+	[SRE_AES_CM_128_HMAC_SHA1_80] = "AES_CM_128_HMAC_SHA1_80",
+	[SRE_AES_CM_128_HMAC_SHA1_32] = "AES_CM_128_HMAC_SHA1_32",
+	[SRE_AES_256_CM_HMAC_SHA1_80] = "AES_256_CM_HMAC_SHA1_80",
+	[SRE_AES_256_CM_HMAC_SHA1_32] = "AES_256_CM_HMAC_SHA1_32",
+	[SRE_AEAD_AES_128_GCM] = "AEAD_AES_128_GCM",
+	[SRE_AEAD_AES_256_GCM] = "AEAD_AES_256_GCM",
+	[SRE_NULL_HMAC_SHA1_80] = "NULL_HMAC_SHA1_80",
 };
 
 static const struct {
@@ -66,7 +77,7 @@ const char *sre_suite_name(enum sre_suite suite)
 {
 	if ((unsigned)suite >= SRE_SUITE_COUNT)
 		return "unknown_suite";
-	return sre_suites[suite].name;
+	return sre_suite_names[suite];
 }
 
 int sre_suite_from_name(const char *name, enum sre_suite *suite)
@@ -74,7 +85,7 @@ int sre_suite_from_name(const char *name, enum sre_suite *suite)
 	if (name == NULL || suite == NULL)
 		return SRE_ERR_BAD_PARAM;
 	for (unsigned i = 0; i < SRE_SUITE_COUNT; i++) {
-		if (strcmp(name, sre_suites[i].name) == 0) {
+		if (strcmp(name, sre_suite_names[i]) == 0) {
 			*suite = (enum sre_suite)i;
 			return SRE_OK;
 		}
