@@ -884,7 +884,15 @@ static bool unprotect_settle(struct sre_engine *e, struct sre_packet *p,
 	bool rtcp = p->kind == SRE_RTCP;
 	int rc;
 
-	if (rtcp) {
+	if (likely(s->chunk_gen != e->chunk_gen)) {
+		/* No packet of this chunk moved the stream yet: the estimate
+		 * and replay check made when the packet was prepared stand.
+		 * (A stream last moved 256 chunks ago takes the long way,
+		 * which is always right.) */
+		if (p->status != SRE_OK)
+			return true;
+		rc = SRE_OK;
+	} else if (rtcp) {
 		rc = rtcp_replay_check(s, (uint32_t)w->index);
 	} else {
 		uint64_t now = w->tried;
@@ -912,6 +920,7 @@ static bool unprotect_settle(struct sre_engine *e, struct sre_packet *p,
 		rtcp_commit(s, (uint32_t)w->index);
 	else
 		rtp_commit(s, ctx, w->index);
+	s->chunk_gen = e->chunk_gen;
 	s->key_hint = sre_key_hint(ctx, w->key);
 	count_key_use(e, ctx, w->key, rtcp);
 	p->len = w->out_len;
@@ -925,6 +934,7 @@ static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 	uint16_t redo[SRE_CHUNK];
 	unsigned ncm = 0, ngcm = 0, ndec = 0, nredo = 0;
 
+	e->chunk_gen++;
 	prefetch_chunk(pkts, n);
 	for (unsigned i = 0; i < n; i++) {
 		struct sre_work *w = &e->work[i];

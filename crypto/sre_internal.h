@@ -179,6 +179,7 @@ struct sre_engine {
 	IMB_MGR *mgr;
 	size_t mgr_size;
 	uint8_t arch_id;         /* used_arch, | 0x80 with VAES: GCM key layout */
+	uint8_t chunk_gen;       /* counts unprotect chunks, modulo 256 */
 	char arch_name[32];
 	unsigned nevents;
 	struct sre_work work[SRE_CHUNK];

@@ -200,7 +200,7 @@ struct sre_stream {
 	uint32_t roc;           /* SRTP rollover counter */
 	uint16_t seq;           /* highest SRTP sequence number (s_l) */
 	uint8_t flags;
-	uint8_t reserved;
+	uint8_t chunk_gen;      /* engine chunk that last moved it (see burst.c) */
 	uint32_t rtcp_index;    /* highest SRTCP index received / last sent */
 	union {
 		uint64_t bits[2];   /* window of up to 128 packets */

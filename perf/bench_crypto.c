@@ -16,6 +16,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <srtp2/srtp.h>
 
@@ -51,7 +52,53 @@ struct raw_keys {
 	} rtp, rtcp;
 };
 
+/* Memory on transparent huge pages where the kernel allows (as the
+ * dataplane's tables live in hugepages), handed out by a bump pointer:
+ * crypto/'s contexts and keys (through struct sre_allocator), the stream
+ * tables and the raw keys all come from here, so both sides see the same
+ * TLB. Freed as a whole with its fixture. */
+struct arena {
+	uint8_t *base;
+	size_t size, used;
+};
+
+static void arena_init(struct arena *a, size_t size)
+{
+	a->size = (size + (2u << 20) - 1) & ~(((size_t)2 << 20) - 1);
+	a->used = 0;
+	a->base = mmap(NULL, a->size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a->base == MAP_FAILED) {
+		fprintf(stderr, "srtpedge-bench crypto: mmap of %zu bytes failed\n",
+			a->size);
+		exit(1);
+	}
+	madvise(a->base, a->size, MADV_HUGEPAGE);
+}
+
+static void *arena_alloc(size_t size, size_t align, void *arg)
+{
+	struct arena *a = arg;
+	size_t at = (a->used + align - 1) & ~(align - 1);
+	if (at + size > a->size)
+		return NULL;
+	a->used = at + size;
+	return a->base + at;
+}
+
+static void arena_free(void *p, void *arg)
+{
+	(void)p; /* returned with the whole arena */
+	(void)arg;
+}
+
+static void arena_destroy(struct arena *a)
+{
+	munmap(a->base, a->size);
+}
+
 struct fixture {
+	struct arena arena;
 	enum sre_suite suite;
 	const struct sre_suite_info *info;
 	unsigned nstreams;
@@ -140,16 +187,18 @@ static void raw_keys_init(struct sre_engine *e, const struct sre_suite_info *inf
 	}
 }
 
-static struct sre_ctx *ctx_for(struct sre_engine *e, enum sre_suite suite,
-			       enum sre_direction dir, unsigned stream)
+static struct sre_ctx *ctx_for(struct sre_engine *e, struct arena *arena,
+			       enum sre_suite suite, enum sre_direction dir,
+			       unsigned stream)
 {
+	struct sre_allocator alloc = {arena_alloc, arena_free, arena};
 	struct sre_policy pol;
 	struct sre_ctx *ctx;
 	uint8_t key[32], salt[14];
 
 	sre_policy_init(&pol, suite, dir);
 	pol.replay_window = 128;
-	int rc = sre_ctx_create(&pol, NULL, &ctx);
+	int rc = sre_ctx_create(&pol, &alloc, &ctx);
 	if (rc != SRE_OK)
 		die("sre_ctx_create", rc);
 	master_of(stream, key, salt);
@@ -186,17 +235,27 @@ static void fixture_init(struct fixture *f, const struct opts *o,
 	if (rc != SRE_OK)
 		die("sre_engine_create", rc);
 
+	/* per stream: two contexts with one key each, two streams, raw keys */
+	size_t key_bytes = f->info->aead ? 2176 : 768;
+	arena_init(&f->arena, nstreams * (2 * (256 + key_bytes) +
+					  2 * sizeof(struct sre_stream) +
+					  sizeof(struct raw_keys) + 64) + (4u << 20));
 	f->ctx = xalloc(nstreams * sizeof(*f->ctx));
 	f->ref_ctx = xalloc(nstreams * sizeof(*f->ref_ctx));
-	f->st = xalloc(nstreams * sizeof(*f->st));
-	f->ref_st = xalloc(nstreams * sizeof(*f->ref_st));
-	f->raw = (o->impls & (1u << IMPL_RAW)) ? xalloc(nstreams * sizeof(*f->raw))
-					       : NULL;
+	f->st = arena_alloc(nstreams * sizeof(*f->st), 64, &f->arena);
+	f->ref_st = arena_alloc(nstreams * sizeof(*f->ref_st), 64, &f->arena);
+	f->raw = (o->impls & (1u << IMPL_RAW))
+			 ? arena_alloc(nstreams * sizeof(*f->raw), 64, &f->arena)
+			 : NULL;
+	if (f->st == NULL || f->ref_st == NULL ||
+	    ((o->impls & (1u << IMPL_RAW)) && f->raw == NULL))
+		die("arena", SRE_ERR_NO_MEMORY);
 	for (unsigned s = 0; s < nstreams; s++) {
-		f->ctx[s] = ctx_for(f->engine, suite,
+		f->ctx[s] = ctx_for(f->engine, &f->arena, suite,
 				    protect ? SRE_OUTBOUND : SRE_INBOUND, s);
 		stream_for(&f->st[s], f->ctx[s], s);
-		f->ref_ctx[s] = ctx_for(f->ref_engine, suite, SRE_OUTBOUND, s);
+		f->ref_ctx[s] = ctx_for(f->ref_engine, &f->arena, suite,
+					SRE_OUTBOUND, s);
 		stream_for(&f->ref_st[s], f->ref_ctx[s], s);
 		if (f->raw)
 			raw_keys_init(f->engine, f->info, s, &f->raw[s]);
@@ -228,13 +287,10 @@ static void fixture_free(struct fixture *f)
 	}
 	free(f->ctx);
 	free(f->ref_ctx);
-	free(f->st);
-	free(f->ref_st);
 	free(f->lib);
-	if (f->raw) {
+	if (f->raw)
 		sre_wipe(f->raw, f->nstreams * sizeof(*f->raw));
-		free(f->raw);
-	}
+	arena_destroy(&f->arena);
 	sre_engine_destroy(f->engine);
 	sre_engine_destroy(f->ref_engine);
 }
