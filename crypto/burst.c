@@ -407,7 +407,7 @@ static inline void set_iv(struct sre_work *w, const struct sre_packet *p)
  * GCC deletes it; an asm volatile prefetch stays. */
 static inline void prefetch(const void *p)
 {
-	__asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)p));
+	__asm__ volatile("prefetcht0 (%0)" : : "r"(p));
 }
 
 /* The lines of one kind's session keys that a packet of `len` bytes makes
@@ -416,11 +416,17 @@ static inline void prefetch(const void *p)
  * salt; GCM's round keys and the GHASH powers H^1..H^n for its n blocks
  * (the salt shares H^1's line). */
 static inline void prefetch_session_keys(const uint8_t *b, uintptr_t hint,
-					 uint32_t len)
+					 uint32_t len, bool vaes)
 {
 	if (!(hint & SRE_HINT_GCM)) {
 		for (unsigned off = 0; off < sizeof(struct sre_cm_keys); off += 64)
 			prefetch(b + off);
+		return;
+	}
+	if (!vaes) {
+		for (unsigned off = 0; off < SRE_GCM_OTHER_KEY_BYTES; off += 64)
+			prefetch(b + off);
+		prefetch(b + offsetof(struct sre_gcm_keys, salt));
 		return;
 	}
 	uint32_t round_keys = hint & SRE_HINT_AES256 ? 16 * 15 : 16 * 11;
@@ -430,13 +436,17 @@ static inline void prefetch_session_keys(const uint8_t *b, uintptr_t hint,
 	uint32_t blocks = (len + 15) / 16 + 2;
 	if (blocks > 48)
 		blocks = 48;
-	for (uint32_t off = SRE_GCM_POWER(blocks) & ~63u;
-	     off < sizeof(struct gcm_key_data); off += 64)
+	for (uint32_t off = SRE_GCM_VAES_POWER(blocks) & ~63u;
+	     off <= SRE_GCM_VAES_POWER(1); off += 64)
 		prefetch(b + off);
+	prefetch(b + offsetof(struct sre_gcm_keys, salt));
 }
 
-static inline void prefetch_chunk(const struct sre_packet *pkts, unsigned n)
+static inline void prefetch_chunk(const struct sre_engine *e,
+				  const struct sre_packet *pkts, unsigned n)
 {
+	bool vaes = e->arch_id & 0x80;
+
 	for (unsigned i = 0; i < n; i++) {
 		/* the header and the trailer (tag, MKI, SRTCP index) are read
 		 * while parsing; the payload only by IPsec-MB */
@@ -458,7 +468,7 @@ static inline void prefetch_chunk(const struct sre_packet *pkts, unsigned n)
 			const uint8_t *k = (const uint8_t *)(s->key_hint & ~(uintptr_t)63);
 			prefetch(k);
 			prefetch_session_keys(k + SRE_KEY_HEADER, s->key_hint,
-					      pkts[i].len);
+					      pkts[i].len, vaes);
 		}
 	}
 }
@@ -566,7 +576,7 @@ static void protect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 	uint16_t *cm = e->list_a, *gcm = e->list_b;
 	unsigned ncm = 0, ngcm = 0;
 
-	prefetch_chunk(pkts, n);
+	prefetch_chunk(e, pkts, n);
 	for (unsigned i = 0; i < n; i++) {
 		struct sre_work *w = &e->work[i];
 		struct sre_packet *p = &pkts[i];
@@ -678,6 +688,7 @@ static int unprotect_prepare_rtp(struct sre_packet *p, struct sre_work *w,
 		return SRE_ERR_UNKNOWN_MKI;
 	if (unlikely(key_exhausted(ctx, key)))
 		return SRE_ERR_KEY_EXHAUSTED;
+	w->key = key;
 
 	uint16_t seq = sre_load_be16(d + 2);
 	w->estimated = 1;
@@ -741,6 +752,7 @@ static int unprotect_prepare_rtcp(struct sre_packet *p, struct sre_work *w,
 	if (unlikely(key_exhausted(ctx, key)))
 		return SRE_ERR_KEY_EXHAUSTED;
 	uint32_t trailer = sre_load_be32(d + trailer_off);
+	w->key = key;
 	w->index = trailer & SRE_SRTCP_INDEX_MAX;
 	w->estimated = 1;
 	int rc = rtcp_replay_check(p->stream, (uint32_t)w->index);
@@ -870,52 +882,59 @@ static void unprotect_verify_gcm(struct sre_engine *e, struct sre_packet *pkts,
 }
 
 /* Settles a packet in packet order against the stream as it is at its turn,
- * for the outcome processing it alone would give: its index is estimated
- * again; a replay is reported before a bad tag; a verified packet commits.
- * Returns false when the packet failed on an estimate that earlier packets
- * of the chunk made stale: it must be processed again on its own. A packet
- * that verified under another index than the late estimate is genuine at
- * the index it verified under and is kept. */
+ * for the outcome processing it alone would give, checked in the order a
+ * lone packet is: key used up, index, replay, tag; a verified packet
+ * commits. Returns false when the late estimate is not an index the packet
+ * was decided under (earlier packets of the chunk moved the stream): it
+ * must then be processed again on its own, at its turn. */
 static bool unprotect_settle(struct sre_engine *e, struct sre_packet *p,
 			     struct sre_work *w)
 {
 	struct sre_stream *s = p->stream;
 	struct sre_ctx *ctx = w->ctx;
 	bool rtcp = p->kind == SRE_RTCP;
-	int rc;
+	int rc = SRE_OK;
 
+	if (unlikely(key_exhausted(ctx, w->key))) {
+		p->status = SRE_ERR_KEY_EXHAUSTED;
+		return true;
+	}
 	if (likely(s->chunk_gen != e->chunk_gen)) {
 		/* No packet of this chunk moved the stream yet: the estimate
 		 * and replay check made when the packet was prepared stand.
 		 * (A stream last moved 256 chunks ago takes the long way,
 		 * which is always right.) */
-		if (p->status != SRE_OK)
-			return true;
-		rc = SRE_OK;
 	} else if (rtcp) {
 		rc = rtcp_replay_check(s, (uint32_t)w->index);
+	} else if (!(s->flags & SRE_SF_RTP_SEEN)) {
+		/* only SRTCP moved it: still a first packet, both candidates
+		 * stand as they would alone (this is also why a chunk of one
+		 * never goes stale) */
 	} else {
-		uint64_t now = w->tried;
-		if ((s->flags & SRE_SF_RTP_SEEN) &&
-		    !sre_estimate_index(s->roc, s->seq, (uint16_t)w->tried, &now))
-			now = UINT64_MAX;
-		bool same = now == w->tried ||
-			    (w->retry && now == w->tried + (UINT64_C(1) << 16));
-		if (!same && p->status != SRE_OK)
-			return false;
-		rc = rtp_replay_check(s, ctx, p->status == SRE_OK ? w->index : now);
+		uint64_t now;
+		if (!sre_estimate_index(s->roc, s->seq, (uint16_t)w->tried, &now)) {
+			p->status = SRE_ERR_KEY_EXHAUSTED;
+			return true;
+		}
+		rc = rtp_replay_check(s, ctx, now);
+		if (rc == SRE_OK) {
+			/* verified: under w->index; refused: at the first
+			 * estimate, and for a first packet at ROC+1 too */
+			bool same = p->status == SRE_OK
+					    ? now == w->index
+					    : now == w->tried ||
+						      (w->retry &&
+						       now == w->tried + (UINT64_C(1) << 16));
+			if (!same)
+				return false;
+		}
 	}
-	if (p->status != SRE_OK) {
-		if (rc != SRE_OK)
-			p->status = (uint8_t)rc;
-		return true;
-	}
-	if (rc == SRE_OK && key_exhausted(ctx, w->key))
-		rc = SRE_ERR_KEY_EXHAUSTED;
 	if (rc != SRE_OK) {
-		p->status = (uint8_t)rc;
+		p->status = (uint8_t)rc; /* a replay is reported before the tag */
 		return true;
 	}
+	if (p->status != SRE_OK)
+		return true;
 	if (rtcp)
 		rtcp_commit(s, (uint32_t)w->index);
 	else
@@ -928,14 +947,42 @@ static bool unprotect_settle(struct sre_engine *e, struct sre_packet *p,
 }
 
 static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
-			    unsigned n)
+			    unsigned n, bool nested);
+
+/* Processes packet i of a chunk again on its own, at its turn: payload the
+ * cipher ran over is made ciphertext again with the IV it was run with
+ * (counter mode is its own inverse; GCM re-encrypts), then it runs as a
+ * chunk of one, which cannot go stale. The nested call uses only slot 0 of
+ * the engine's scratch, whose packet (the chunk's first, which cannot be
+ * stale) is settled already. */
+static void unprotect_redo(struct sre_engine *e, struct sre_packet *pkts,
+			   uint16_t i)
+{
+	struct sre_work *w = &e->work[i];
+	bool ok = true;
+
+	if (w->decrypted)
+		ok = w->ctx->info.aead ? run_gcm(e, pkts, &i, 1, IMB_DIR_ENCRYPT)
+				       : run_ctr(e, pkts, &i, 1, IMB_DIR_ENCRYPT);
+	if (!ok) {
+		pkts[i].status = SRE_ERR_IPSEC_MB;
+		return;
+	}
+	unprotect_chunk(e, &pkts[i], 1, true);
+}
+
+/* `nested`: a redo inside a chunk, which keeps the chunk's generation and
+ * leaves event delivery to it (later packets of the chunk still use keys a
+ * callback might remove). */
+static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
+			    unsigned n, bool nested)
 {
 	uint16_t *cm = e->list_a, *gcm = e->list_b, *decrypt = e->list_d;
-	uint16_t redo[SRE_CHUNK];
-	unsigned ncm = 0, ngcm = 0, ndec = 0, nredo = 0;
+	unsigned ncm = 0, ngcm = 0, ndec = 0;
 
-	e->chunk_gen++;
-	prefetch_chunk(pkts, n);
+	if (!nested)
+		e->chunk_gen++;
+	prefetch_chunk(e, pkts, n);
 	for (unsigned i = 0; i < n; i++) {
 		struct sre_work *w = &e->work[i];
 		struct sre_packet *p = &pkts[i];
@@ -958,31 +1005,21 @@ static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 	 * before any state moves, so that a failure here moves nothing. */
 	for (unsigned j = 0; j < ncm; j++) {
 		struct sre_work *w = &e->work[cm[j]];
-		if (pkts[w->pkt].status == SRE_OK && w->enc_len > 0)
+		if (pkts[w->pkt].status == SRE_OK && w->enc_len > 0) {
 			decrypt[ndec++] = cm[j];
+			w->decrypted = 1;
+		}
 	}
 	if (!run_ctr(e, pkts, decrypt, ndec, IMB_DIR_DECRYPT))
 		fail_list(e, pkts, decrypt, ndec);
 
 	for (unsigned i = 0; i < n; i++) {
-		if (e->work[i].estimated && !unprotect_settle(e, &pkts[i], &e->work[i]))
-			redo[nredo++] = (uint16_t)i;
+		if (e->work[i].estimated &&
+		    unlikely(!unprotect_settle(e, &pkts[i], &e->work[i])))
+			unprotect_redo(e, pkts, (uint16_t)i);
 	}
-	if (unlikely(nredo > 0)) {
-		/* GCM decrypted them with the stale IV: make them ciphertext
-		 * again (CTR is its own inverse), then run each alone, in
-		 * order; a burst of one cannot go stale. */
-		unsigned nrestore = 0;
-		for (unsigned j = 0; j < nredo; j++)
-			if (e->work[redo[j]].decrypted)
-				decrypt[nrestore++] = redo[j];
-		if (!run_gcm(e, pkts, decrypt, nrestore, IMB_DIR_ENCRYPT))
-			fail_list(e, pkts, decrypt, nrestore);
-		for (unsigned j = 0; j < nredo; j++)
-			if (pkts[redo[j]].status != SRE_ERR_IPSEC_MB)
-				unprotect_chunk(e, &pkts[redo[j]], 1);
-	}
-	deliver_events(e);
+	if (!nested)
+		deliver_events(e);
 }
 
 unsigned sre_unprotect_burst(struct sre_engine *engine,
@@ -994,7 +1031,7 @@ unsigned sre_unprotect_burst(struct sre_engine *engine,
 		return 0;
 	for (unsigned base = 0; base < n; base += SRE_CHUNK) {
 		unsigned m = n - base < SRE_CHUNK ? n - base : SRE_CHUNK;
-		unprotect_chunk(engine, pkts + base, m);
+		unprotect_chunk(engine, pkts + base, m, false);
 		for (unsigned i = 0; i < m; i++)
 			ok += pkts[base + i].status == SRE_OK;
 	}

@@ -77,6 +77,11 @@ int sre_ctx_create(const struct sre_policy *policy,
 	struct sre_ctx *ctx = alloc.alloc(sizeof(*ctx), 64, alloc.arg);
 	if (ctx == NULL)
 		return SRE_ERR_NO_MEMORY;
+	if ((uintptr_t)ctx & 63) {
+		/* the key hint and IPsec-MB's key data rely on alignment */
+		alloc.free(ctx, alloc.arg);
+		return SRE_ERR_BAD_PARAM;
+	}
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->policy = *policy;
 	ctx->policy.replay_window = window;
@@ -171,6 +176,10 @@ int sre_ctx_add_session_keys(struct sre_engine *engine, struct sre_ctx *ctx,
 	struct sre_key *key = ctx->alloc.alloc(ctx->key_size, 64, ctx->alloc.arg);
 	if (key == NULL)
 		return SRE_ERR_NO_MEMORY;
+	if ((uintptr_t)key & 63) {
+		ctx->alloc.free(key, ctx->alloc.arg);
+		return SRE_ERR_BAD_PARAM;
+	}
 	memset(key, 0, ctx->key_size);
 	key->rtp = (void *)sre_key_block(ctx, key, 0);
 	key->rtcp = (void *)sre_key_block(ctx, key, 1);

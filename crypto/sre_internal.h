@@ -7,6 +7,7 @@
 #define SRE_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 /* intel-ipsec-mb.h otherwise defines SHA1, MD5, ... as macros. */
@@ -68,9 +69,13 @@ struct sre_cm_keys {
 	uint8_t salt[16]; /* 14 bytes, zero-padded */
 };
 
-/* Where GHASH power H^k sits in struct gcm_key_data: every IPsec-MB
- * architecture keeps the powers highest first, H^1 last. */
-#define SRE_GCM_POWER(k) (sizeof(struct gcm_key_data) - 16 * (k))
+/* Where GHASH power H^k (k <= 48) sits in struct gcm_key_data in the
+ * AVX-512+VAES layout, which keeps 48 powers highest first. The other
+ * architectures keep H^1..H^8 (and, SSE/AVX, more hash data) in the first
+ * 512 bytes. */
+#define SRE_GCM_VAES_POWER(k) \
+	(offsetof(struct gcm_key_data, ghash_keys) + 16 * (48 - (k)))
+#define SRE_GCM_OTHER_KEY_BYTES 512
 
 struct sre_gcm_keys {
 	struct gcm_key_data gcm; /* laid out for the engine arch that built it */
@@ -120,6 +125,9 @@ struct sre_ctx {
  * their address is known without reading the key. */
 #define SRE_KEY_HEADER 64
 _Static_assert(sizeof(struct sre_key) == SRE_KEY_HEADER, "key header line");
+_Static_assert(offsetof(struct sre_ctx, limit) == 64,
+	       "what a packet reads of a context fits its first line");
+_Static_assert(sizeof(struct sre_stream) == 64, "a stream is one line");
 
 static inline const void *sre_key_block(const struct sre_ctx *ctx,
 					const struct sre_key *key, int is_rtcp)
@@ -159,7 +167,8 @@ struct sre_work {
 	uint8_t encrypted;       /* payload is/was encrypted */
 	uint8_t retry;           /* unverified first packet: ROC+1 may be tried */
 	uint8_t estimated;       /* got as far as an index: settled in order */
-	uint8_t decrypted;       /* GCM ran over it (restore before a redo) */
+	uint8_t decrypted;       /* its payload was run through the cipher on
+				    receive (restore before a redo) */
 	uint8_t saved[8];        /* bytes that the ROC or trailer overwrote */
 	uint8_t iv[16];
 	uint8_t tag[16];         /* computed tag */

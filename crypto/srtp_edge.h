@@ -132,7 +132,8 @@ struct sre_ctx;
 /* Called once per key and limit, on the engine's thread, after the packets
  * of the burst chunk that crossed the limit are done (so the callback may add,
  * remove or activate keys of the context). It must not call the burst
- * functions of the same engine. */
+ * functions of the same engine, nor destroy the context (other events of
+ * the same chunk may still name it): defer that until the burst returns. */
 typedef void (*sre_event_fn)(struct sre_ctx *ctx, const uint8_t *mki,
 			     int is_rtcp, enum sre_event event, void *arg);
 

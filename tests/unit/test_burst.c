@@ -410,6 +410,12 @@ static void test_burst_estimates_each_packet_after_the_previous(void)
 		const uint64_t plain[] = {65534, 65536, 65535, 65537};
 		check_sequence(suites[si], 0, plain, 0, 4,
 			       "first burst across the first wrap");
+		/* a packet that goes stale is settled at its turn, before
+		 * the packets after it: 2:10 is estimated after 1:64000 */
+		const uint64_t order[] = {(1 << 16) | 100, (1 << 16) | 32000,
+					  (1 << 16) | 64000, (2 << 16) | 10};
+		check_sequence(suites[si], 1, order, 1, 4,
+			       "a stale packet redone before the next one");
 		/* a late joiner's first burst, wrapping */
 		const uint64_t late[] = {(7ull << 16) | 65534, (8ull << 16) | 1,
 					 (7ull << 16) | 65535, 8ull << 16};
