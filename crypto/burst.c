@@ -403,45 +403,6 @@ static inline void set_iv(struct sre_work *w, const struct sre_packet *p)
  * cache miss, and each address comes from the one before. Walking the chunk
  * once per level (streams, then contexts, then keys) keeps a whole chunk's
  * misses of a level in flight together instead of one packet's at a time. */
-/* A loop of nothing but __builtin_prefetch has no effect GCC must keep, and
- * GCC deletes it; an asm volatile prefetch stays. */
-static inline void prefetch(const void *p)
-{
-	__asm__ volatile("prefetcht0 (%0)" : : "r"(p));
-}
-
-/* The lines of one kind's session keys that a packet of `len` bytes makes
- * IPsec-MB read (at 100,000 streams each is a likely miss, and the number
- * of lines in flight is what limits): AES-CM's round keys, HMAC states and
- * salt; GCM's round keys and the GHASH powers H^1..H^n for its n blocks
- * (the salt shares H^1's line). */
-static inline void prefetch_session_keys(const uint8_t *b, uintptr_t hint,
-					 uint32_t len, bool vaes)
-{
-	if (!(hint & SRE_HINT_GCM)) {
-		for (unsigned off = 0; off < sizeof(struct sre_cm_keys); off += 64)
-			prefetch(b + off);
-		return;
-	}
-	if (!vaes) {
-		for (unsigned off = 0; off < SRE_GCM_OTHER_KEY_BYTES; off += 64)
-			prefetch(b + off);
-		prefetch(b + offsetof(struct sre_gcm_keys, salt));
-		return;
-	}
-	uint32_t round_keys = hint & SRE_HINT_AES256 ? 16 * 15 : 16 * 11;
-	for (unsigned off = 0; off < round_keys; off += 64)
-		prefetch(b + off);
-	/* blocks: payload and AAD (header) rounded up, plus the lengths */
-	uint32_t blocks = (len + 15) / 16 + 2;
-	if (blocks > 48)
-		blocks = 48;
-	for (uint32_t off = SRE_GCM_VAES_POWER(blocks) & ~63u;
-	     off <= SRE_GCM_VAES_POWER(1); off += 64)
-		prefetch(b + off);
-	prefetch(b + offsetof(struct sre_gcm_keys, salt));
-}
-
 static inline void prefetch_chunk(const struct sre_engine *e,
 				  const struct sre_packet *pkts, unsigned n)
 {
@@ -450,11 +411,11 @@ static inline void prefetch_chunk(const struct sre_engine *e,
 	for (unsigned i = 0; i < n; i++) {
 		/* the header and the trailer (tag, MKI, SRTCP index) are read
 		 * while parsing; the payload only by IPsec-MB */
-		prefetch(pkts[i].data);
+		sre_prefetch(pkts[i].data);
 		if (pkts[i].len > 64 && pkts[i].len <= pkts[i].room)
-			prefetch(pkts[i].data + pkts[i].len - 1);
+			sre_prefetch(pkts[i].data + pkts[i].len - 1);
 		if (likely(pkts[i].stream != NULL))
-			prefetch(pkts[i].stream);
+			sre_prefetch(pkts[i].stream);
 	}
 	/* The stream's key hint lets the key's lines start with the context
 	 * line instead of a level later. A stale hint costs a useless
@@ -463,12 +424,14 @@ static inline void prefetch_chunk(const struct sre_engine *e,
 		const struct sre_stream *s = pkts[i].stream;
 		if (unlikely(s == NULL || s->ctx == NULL))
 			continue;
-		prefetch(s->ctx);
+		sre_prefetch(s->ctx);
 		if (likely(s->key_hint != 0 && pkts[i].kind == SRE_RTP)) {
 			const uint8_t *k = (const uint8_t *)(s->key_hint & ~(uintptr_t)63);
-			prefetch(k);
-			prefetch_session_keys(k + SRE_KEY_HEADER, s->key_hint,
-					      pkts[i].len, vaes);
+			sre_prefetch(k);
+			sre_prefetch_session_keys(k + SRE_KEY_HEADER,
+						  s->key_hint & SRE_HINT_GCM,
+						  s->key_hint & SRE_HINT_AES256,
+						  pkts[i].len, vaes);
 		}
 	}
 }
@@ -502,7 +465,7 @@ static int protect_prepare(struct sre_engine *e, struct sre_packet *p,
 
 	w->ctx = ctx;
 	w->key = key;
-	w->sk = rtcp ? key->rtcp : key->rtp;
+	w->sk = sre_key_block(ctx, key, rtcp);
 	w->key_len = info->key_len;
 	w->tag_len = (uint8_t)tag;
 	if (!rtcp) {
@@ -711,7 +674,7 @@ static int unprotect_prepare_rtp(struct sre_packet *p, struct sre_work *w,
 			return rc;
 	}
 	w->key = key;
-	w->sk = key->rtp;
+	w->sk = sre_key_block(ctx, key, 0);
 	w->tag_len = (uint8_t)tag;
 	w->encrypted = info->encrypts;
 	w->enc_off = h;
@@ -759,7 +722,7 @@ static int unprotect_prepare_rtcp(struct sre_packet *p, struct sre_work *w,
 	if (rc != SRE_OK)
 		return rc;
 	w->key = key;
-	w->sk = key->rtcp;
+	w->sk = sre_key_block(ctx, key, 1);
 	w->tag_len = (uint8_t)tag;
 	w->encrypted = (trailer & SRE_SRTCP_E_BIT) && info->encrypts;
 	w->enc_off = SRE_RTCP_HEADER_LEN;

@@ -348,3 +348,20 @@ int sre_stream_set_srtcp_index(struct sre_stream *stream, uint32_t next)
 	}
 	return SRE_OK;
 }
+
+int sre_stream_copy(struct sre_stream *dst, const struct sre_stream *src,
+		    uint64_t *dst_window_mem)
+{
+	if (dst == NULL || src == NULL || !(src->flags & SRE_SF_INIT))
+		return SRE_ERR_BAD_PARAM;
+	const struct sre_ctx *ctx = src->ctx;
+	bool ext = ctx->ring_bits > 128;
+	if (ext != (dst_window_mem != NULL))
+		return SRE_ERR_BAD_PARAM;
+	*dst = *src;
+	if (ext) {
+		memcpy(dst_window_mem, src->rtp_window.ext, ctx->ring_bits / 8);
+		dst->rtp_window.ext = dst_window_mem;
+	}
+	return SRE_OK;
+}

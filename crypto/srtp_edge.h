@@ -219,6 +219,11 @@ size_t sre_stream_window_bytes(const struct sre_ctx *ctx);
  * it must outlive the stream. */
 int sre_stream_init(struct sre_stream *stream, struct sre_ctx *ctx,
 		    uint32_t ssrc, uint64_t *window_mem);
+/* Copies a stream (its state and, for windows over 128 packets, its window
+ * bits into `dst_window_mem`, which then belongs to `dst`): how a caller
+ * moves a stream it tried in scratch memory into its table. */
+int sre_stream_copy(struct sre_stream *dst, const struct sre_stream *src,
+		    uint64_t *dst_window_mem);
 /* Sets the ROC of a stream that has seen no packet yet: a late joiner told the
  * ROC by signalling, or a sender that continues a stream. */
 int sre_stream_set_roc(struct sre_stream *stream, uint32_t roc);
