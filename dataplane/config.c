@@ -1,0 +1,971 @@
+/*
+ * srtpedge configuration. rte_cfgfile silently drops lines without '=' and
+ * truncates long values, so a syntax pass of our own reads the file first
+ * and reports every malformed line, unknown section, unknown key and
+ * duplicate with its line number; rte_cfgfile then loads it, overrides from
+ * the command line are applied, and every value is validated with a message
+ * naming the file, the section and the key.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_cfgfile.h>
+
+#include "config.h"
+#include "sdes.h"
+#include "srtp_edge.h"
+
+/* ---- the schema ------------------------------------------------------ */
+
+struct key_rule {
+	const char *name;
+	bool repeatable;
+};
+
+static const struct key_rule dataplane_keys[] = {
+	{"workers", false}, {"main_lcore", false}, {"worker_lcores", false},
+	{"max_sessions", false}, {"ssrcs_per_direction", false},
+	{"replay_window", false}, {"burst", false}, {"mbufs", false},
+	{"ttl", false}, {"stats_interval", false}, {"sessions_file", false},
+	{"eal", false}, {"offline", false}, {NULL, false},
+};
+
+static const struct key_rule port_keys[] = {
+	{"port", false}, {"ipv4", false}, {"ipv6", false}, {"gateway4", false},
+	{"gateway6", false}, {"neighbor", true}, {NULL, false},
+};
+
+static const struct key_rule demo_keys[] = {
+	{"sessions", false}, {"suite", false}, {"payload", false},
+	{"pps", false}, {"duration", false}, {"bad_per_mille", false},
+	{NULL, false},
+};
+
+static const struct key_rule session_keys[] = {
+	{"id", false},
+	{"outside.local", false}, {"outside.remote", false},
+	{"outside.suite", false}, {"outside.rx_key", true},
+	{"outside.tx_key", true},
+	{"inside.local", false}, {"inside.remote", false},
+	{"inside.suite", false}, {"inside.rx_key", true},
+	{"inside.tx_key", true},
+	{NULL, false},
+};
+
+enum section_kind { SEC_UNKNOWN, SEC_DATAPLANE, SEC_OUTSIDE, SEC_INSIDE,
+		    SEC_DEMO, SEC_SESSION };
+
+static enum section_kind section_kind(const char *name)
+{
+	if (strcmp(name, "dataplane") == 0)
+		return SEC_DATAPLANE;
+	if (strcmp(name, "outside") == 0)
+		return SEC_OUTSIDE;
+	if (strcmp(name, "inside") == 0)
+		return SEC_INSIDE;
+	if (strcmp(name, "demo") == 0)
+		return SEC_DEMO;
+	if (strncmp(name, "session ", 8) == 0 && name[8] != '\0')
+		return SEC_SESSION;
+	return SEC_UNKNOWN;
+}
+
+static const struct key_rule *rules_of(enum section_kind k)
+{
+	switch (k) {
+	case SEC_DATAPLANE: return dataplane_keys;
+	case SEC_OUTSIDE:
+	case SEC_INSIDE: return port_keys;
+	case SEC_DEMO: return demo_keys;
+	case SEC_SESSION: return session_keys;
+	default: return NULL;
+	}
+}
+
+static const struct key_rule *find_rule(enum section_kind k, const char *key)
+{
+	const struct key_rule *r = rules_of(k);
+	for (; r && r->name; r++)
+		if (strcmp(r->name, key) == 0)
+			return r;
+	return NULL;
+}
+
+/* ---- error reporting ------------------------------------------------- */
+
+struct errs {
+	FILE *f;
+	const char *file;
+	unsigned count;
+};
+
+static void __attribute__((format(printf, 4, 5)))
+bad(struct errs *e, const char *section, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(e->f, "srtpedge: %s: [%s]%s%s: ", e->file, section,
+		key ? " " : "", key ? key : "");
+	va_start(ap, fmt);
+	vfprintf(e->f, fmt, ap);
+	va_end(ap);
+	fputc('\n', e->f);
+	e->count++;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+bad_line(struct errs *e, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(e->f, "srtpedge: %s:%u: ", e->file, line);
+	va_start(ap, fmt);
+	vfprintf(e->f, fmt, ap);
+	va_end(ap);
+	fputc('\n', e->f);
+	e->count++;
+}
+
+/* ---- the syntax pass ------------------------------------------------- */
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+#define MAX_SECTIONS 4096
+#define MAX_SEEN_KEYS 64
+
+static void syntax_pass(FILE *in, struct errs *e)
+{
+	char line[1024];
+	unsigned lineno = 0;
+	char (*sections)[CFG_NAME_LEN] = calloc(MAX_SECTIONS, CFG_NAME_LEN);
+	unsigned nsections = 0;
+	char seen[MAX_SEEN_KEYS][CFG_NAME_LEN];
+	unsigned nseen = 0;
+	enum section_kind kind = SEC_UNKNOWN;
+	bool in_section = false;
+
+	if (sections == NULL) {
+		bad_line(e, 0, "out of memory");
+		return;
+	}
+	while (fgets(line, sizeof(line), in)) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(in)) {
+			bad_line(e, lineno, "line longer than %zu characters",
+				 sizeof(line) - 2);
+			int c;
+			while ((c = fgetc(in)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		char *s = trim(line);
+		if (*s == '\0' || *s == ';')
+			continue;
+		if (*s == '#') {
+			bad_line(e, lineno, "comments start with ';'");
+			continue;
+		}
+		if (*s == '[') {
+			char *close = strchr(s, ']');
+			if (close == NULL || close[1] != '\0') {
+				bad_line(e, lineno, "a section is '[name]' alone on its line");
+				in_section = false;
+				continue;
+			}
+			*close = '\0';
+			char *name = trim(s + 1);
+			in_section = true;
+			nseen = 0;
+			kind = section_kind(name);
+			if (strlen(name) >= CFG_NAME_LEN) {
+				bad_line(e, lineno, "section name longer than %d characters",
+					 CFG_NAME_LEN - 1);
+				continue;
+			}
+			if (kind == SEC_UNKNOWN)
+				bad_line(e, lineno,
+					 "unknown section [%s] (known: [dataplane], "
+					 "[outside], [inside], [demo], [session NAME])",
+					 name);
+			for (unsigned i = 0; i < nsections; i++) {
+				if (strcmp(sections[i], name) == 0) {
+					bad_line(e, lineno, "section [%s] appears twice", name);
+					break;
+				}
+			}
+			if (nsections < MAX_SECTIONS)
+				snprintf(sections[nsections++], CFG_NAME_LEN, "%s", name);
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (eq == NULL) {
+			bad_line(e, lineno, "expected 'key = value' or '[section]'");
+			continue;
+		}
+		*eq = '\0';
+		char *key = trim(s), *value = trim(eq + 1);
+		if (!in_section) {
+			bad_line(e, lineno, "'%s' is outside any section", key);
+			continue;
+		}
+		if (*key == '\0') {
+			bad_line(e, lineno, "missing key before '='");
+			continue;
+		}
+		if (*value == '\0') {
+			bad_line(e, lineno, "%s has no value", key);
+			continue;
+		}
+		if (strlen(key) >= CFG_NAME_LEN || strlen(value) >= CFG_VALUE_LEN) {
+			bad_line(e, lineno, "%s: key or value too long (at most %d and %d characters)",
+				 key, CFG_NAME_LEN - 1, CFG_VALUE_LEN - 1);
+			continue;
+		}
+		if (kind == SEC_UNKNOWN)
+			continue; /* reported with its section */
+		const struct key_rule *r = find_rule(kind, key);
+		if (r == NULL) {
+			bad_line(e, lineno, "unknown key '%s' in this section", key);
+			continue;
+		}
+		if (!r->repeatable) {
+			for (unsigned i = 0; i < nseen; i++) {
+				if (strcmp(seen[i], key) == 0) {
+					bad_line(e, lineno, "%s is set twice in this section", key);
+					break;
+				}
+			}
+			if (nseen < MAX_SEEN_KEYS)
+				snprintf(seen[nseen++], CFG_NAME_LEN, "%s", key);
+		}
+	}
+	free(sections);
+}
+
+/* ---- value parsers --------------------------------------------------- */
+
+static bool parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
+{
+	char *end;
+	if (!isdigit((unsigned char)*v))
+		return false;
+	errno = 0;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (errno || *end != '\0' || x < min || x > max)
+		return false;
+	*out = (uint32_t)x;
+	return true;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1")) {
+		*out = true;
+		return true;
+	}
+	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0")) {
+		*out = false;
+		return true;
+	}
+	return false;
+}
+
+static bool parse_addr(const char *v, struct dp_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, v, a->bytes) == 1) {
+		a->family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, v, a->bytes) == 1) {
+		a->family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+static bool parse_prefix(const char *v, struct dp_addr *a, uint8_t *plen)
+{
+	char buf[128];
+	const char *slash = strchr(v, '/');
+	if (slash == NULL || (size_t)(slash - v) >= sizeof(buf))
+		return false;
+	memcpy(buf, v, (size_t)(slash - v));
+	buf[slash - v] = '\0';
+	if (!parse_addr(buf, a))
+		return false;
+	uint32_t len;
+	if (!parse_u32(slash + 1, 1, a->family == AF_INET ? 32 : 128, &len))
+		return false;
+	*plen = (uint8_t)len;
+	return true;
+}
+
+/* "192.0.2.1:40000" or "[2001:db8::1]:40000" */
+static bool parse_endpoint(const char *v, struct dp_endpoint *ep)
+{
+	char buf[128];
+	const char *colon;
+	uint32_t port;
+
+	if (*v == '[') {
+		const char *close = strchr(v, ']');
+		if (close == NULL || close[1] != ':' || (size_t)(close - v - 1) >= sizeof(buf))
+			return false;
+		memcpy(buf, v + 1, (size_t)(close - v - 1));
+		buf[close - v - 1] = '\0';
+		colon = close + 1;
+		if (!parse_addr(buf, &ep->addr) || ep->addr.family != AF_INET6)
+			return false;
+	} else {
+		colon = strrchr(v, ':');
+		if (colon == NULL || (size_t)(colon - v) >= sizeof(buf))
+			return false;
+		memcpy(buf, v, (size_t)(colon - v));
+		buf[colon - v] = '\0';
+		if (!parse_addr(buf, &ep->addr) || ep->addr.family != AF_INET)
+			return false;
+	}
+	if (!parse_u32(colon + 1, 1, 65535, &port))
+		return false;
+	ep->port = (uint16_t)port;
+	return true;
+}
+
+static bool parse_mac(const char *v, uint8_t mac[6])
+{
+	unsigned b[6];
+	char tail;
+	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != 6)
+		return false;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return true;
+}
+
+/* "1", "1,3", "1-3,5" */
+static int parse_lcores(const char *v, unsigned *out, unsigned cap)
+{
+	unsigned n = 0;
+	const char *p = v;
+
+	while (*p) {
+		char *end;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		unsigned long a = strtoul(p, &end, 10), b = a;
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (!isdigit((unsigned char)*p))
+				return -1;
+			b = strtoul(p, &end, 10);
+			p = end;
+		}
+		if (a > b || b >= 1024)
+			return -1;
+		for (unsigned long x = a; x <= b; x++) {
+			if (n >= cap)
+				return -1;
+			out[n++] = (unsigned)x;
+		}
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return -1;
+	}
+	return (int)n;
+}
+
+static bool is_pci_address(const char *v)
+{
+	unsigned dom, bus, dev, fn;
+	char tail;
+	return sscanf(v, "%4x:%2x:%2x.%1u%c", &dom, &bus, &dev, &fn, &tail) == 4 ||
+	       sscanf(v, "%2x:%2x.%1u%c", &bus, &dev, &fn, &tail) == 3;
+}
+
+/* ---- sections -------------------------------------------------------- */
+
+static void read_dataplane(struct rte_cfgfile *c, struct dp_config *cfg,
+			   struct errs *e)
+{
+	const char *S = "dataplane";
+	const char *v;
+	uint32_t u;
+
+	if ((v = rte_cfgfile_get_entry(c, S, "workers"))) {
+		if (parse_u32(v, 1, DP_MAX_WORKERS, &u))
+			cfg->workers = u;
+		else
+			bad(e, S, "workers", "'%s': expected 1 to %d", v, DP_MAX_WORKERS);
+	}
+	if ((v = rte_cfgfile_get_entry(c, S, "main_lcore"))) {
+		if (parse_u32(v, 0, 1023, &u))
+			cfg->main_lcore = u;
+		else
+			bad(e, S, "main_lcore", "'%s': expected an lcore number", v);
+	}
+	int nlc = -2;
+	if ((v = rte_cfgfile_get_entry(c, S, "worker_lcores"))) {
+		nlc = parse_lcores(v, cfg->worker_lcores, DP_MAX_WORKERS);
+		if (nlc < 0)
+			bad(e, S, "worker_lcores",
+			    "'%s': expected a list like '1', '1,3' or '1-3'", v);
+	}
+	struct { const char *key; uint32_t min, max; uint32_t *dst; } nums[] = {
+		{"max_sessions", 1, 8u << 20, &cfg->max_sessions},
+		{"ssrcs_per_direction", 1, 16, &cfg->ssrcs_per_direction},
+		{"replay_window", 64, SRE_WINDOW_MAX, &cfg->replay_window},
+		{"burst", 1, 128, &cfg->burst},
+		{"mbufs", 1023, 1u << 22, &cfg->mbufs},
+		{"stats_interval", 0, 86400, &cfg->stats_interval},
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(*nums); i++) {
+		if ((v = rte_cfgfile_get_entry(c, S, nums[i].key)) == NULL)
+			continue;
+		if (!parse_u32(v, nums[i].min, nums[i].max, nums[i].dst))
+			bad(e, S, nums[i].key, "'%s': expected a whole number from %u to %u",
+			    v, nums[i].min, nums[i].max);
+	}
+	if ((v = rte_cfgfile_get_entry(c, S, "ttl"))) {
+		if (parse_u32(v, 1, 255, &u))
+			cfg->ttl = (uint8_t)u;
+		else
+			bad(e, S, "ttl", "'%s': expected 1 to 255", v);
+	}
+	if ((v = rte_cfgfile_get_entry(c, S, "sessions_file")))
+		snprintf(cfg->sessions_file, sizeof(cfg->sessions_file), "%s", v);
+	if ((v = rte_cfgfile_get_entry(c, S, "eal")))
+		snprintf(cfg->eal_extra, sizeof(cfg->eal_extra), "%s", v);
+	if ((v = rte_cfgfile_get_entry(c, S, "offline")) &&
+	    !parse_bool(v, &cfg->offline))
+		bad(e, S, "offline", "'%s': expected yes or no", v);
+
+	if (nlc >= 0 && (unsigned)nlc != cfg->workers)
+		bad(e, S, "worker_lcores", "lists %d lcores for %u workers", nlc,
+		    cfg->workers);
+	if (nlc < 0) {
+		/* default: the lcores after the main one */
+		for (unsigned i = 0; i < cfg->workers; i++)
+			cfg->worker_lcores[i] = cfg->main_lcore + 1 + i;
+	}
+	for (unsigned i = 0; i < cfg->workers; i++)
+		if (cfg->worker_lcores[i] == cfg->main_lcore)
+			bad(e, S, "worker_lcores", "lcore %u is also the main lcore",
+			    cfg->main_lcore);
+}
+
+static void read_port(struct rte_cfgfile *c, enum dp_side side,
+		      struct dp_config *cfg, struct errs *e)
+{
+	const char *S = side == DP_OUTSIDE ? "outside" : "inside";
+	struct dp_port_cfg *p = &cfg->port[side];
+	struct rte_cfgfile_entry ent[64];
+	const char *v;
+
+	if (!rte_cfgfile_has_section(c, S)) {
+		bad(e, S, NULL, "missing: every configuration names an outside and an inside port");
+		return;
+	}
+	if ((v = rte_cfgfile_get_entry(c, S, "port")) == NULL) {
+		bad(e, S, "port", "missing: a PCI address (0000:3b:00.0) or a DPDK "
+				  "virtual device (net_af_packet0,iface=eth1)");
+	} else {
+		snprintf(p->device, sizeof(p->device), "%s", v);
+		p->is_pci = is_pci_address(v);
+		if (!p->is_pci && strncmp(v, "net_", 4) != 0 && strcmp(v, "ring") != 0)
+			bad(e, S, "port", "'%s' is neither a PCI address, a net_* "
+					  "virtual device nor 'ring' (the demo's)", v);
+	}
+	if ((v = rte_cfgfile_get_entry(c, S, "ipv4"))) {
+		p->has_ipv4 = parse_prefix(v, &p->ipv4, &p->plen4) &&
+			      p->ipv4.family == AF_INET;
+		if (!p->has_ipv4)
+			bad(e, S, "ipv4", "'%s': expected an IPv4 address with its "
+					  "prefix length, like 192.0.2.1/24", v);
+	}
+	if ((v = rte_cfgfile_get_entry(c, S, "ipv6"))) {
+		p->has_ipv6 = parse_prefix(v, &p->ipv6, &p->plen6) &&
+			      p->ipv6.family == AF_INET6;
+		if (!p->has_ipv6)
+			bad(e, S, "ipv6", "'%s': expected an IPv6 address with its "
+					  "prefix length, like 2001:db8::1/64", v);
+	}
+	if (!p->has_ipv4 && !p->has_ipv6 &&
+	    !rte_cfgfile_get_entry(c, S, "ipv4") && !rte_cfgfile_get_entry(c, S, "ipv6"))
+		bad(e, S, NULL, "needs an ipv4 or an ipv6 address");
+	if ((v = rte_cfgfile_get_entry(c, S, "gateway4"))) {
+		p->has_gateway4 = parse_addr(v, &p->gateway4) &&
+				  p->gateway4.family == AF_INET;
+		if (!p->has_gateway4)
+			bad(e, S, "gateway4", "'%s': expected an IPv4 address", v);
+	}
+	if ((v = rte_cfgfile_get_entry(c, S, "gateway6"))) {
+		p->has_gateway6 = parse_addr(v, &p->gateway6) &&
+				  p->gateway6.family == AF_INET6;
+		if (!p->has_gateway6)
+			bad(e, S, "gateway6", "'%s': expected an IPv6 address", v);
+	}
+	int idx = -1;
+	int nsec = rte_cfgfile_num_sections(c, NULL, 0);
+	char **names = calloc((size_t)nsec, sizeof(char *));
+	char *store = calloc((size_t)nsec, CFG_NAME_LEN);
+	for (int i = 0; names && store && i < nsec; i++)
+		names[i] = store + (size_t)i * CFG_NAME_LEN;
+	if (names && store && rte_cfgfile_sections(c, names, nsec) == nsec) {
+		for (int i = 0; i < nsec; i++)
+			if (strcmp(names[i], S) == 0)
+				idx = i;
+	}
+	free(names);
+	free(store);
+	char secname[CFG_NAME_LEN];
+	int n = idx < 0 ? 0 : rte_cfgfile_section_entries_by_index(c, idx, secname, ent, 64);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(ent[i].name, "neighbor") != 0)
+			continue;
+		char ip[128], mac[64], extra;
+		struct dp_neighbor nb;
+		if (p->nneighbors >= DP_MAX_NEIGHBORS) {
+			bad(e, S, "neighbor", "at most %d static neighbours", DP_MAX_NEIGHBORS);
+			break;
+		}
+		if (sscanf(ent[i].value, "%127s %63s %c", ip, mac, &extra) != 2 ||
+		    !parse_addr(ip, &nb.ip) || !parse_mac(mac, nb.mac)) {
+			bad(e, S, "neighbor", "'%s': expected 'ADDRESS MAC', like "
+					      "'192.0.2.7 02:00:00:00:00:07'", ent[i].value);
+			continue;
+		}
+		p->neighbors[p->nneighbors++] = nb;
+	}
+}
+
+static void read_demo(struct rte_cfgfile *c, struct dp_config *cfg,
+		      struct errs *e)
+{
+	const char *S = "demo";
+	struct dp_demo_cfg *d = &cfg->demo;
+	const char *v;
+
+	if (!rte_cfgfile_has_section(c, S))
+		return;
+	d->enabled = true;
+	struct { const char *key; uint32_t min, max; uint32_t *dst; } nums[] = {
+		{"sessions", 1, 35535, &d->sessions},
+		{"payload", 0, 1400, &d->payload},
+		{"pps", 1, 100000000, &d->pps},
+		{"duration", 0, 1u << 30, &d->duration},
+		{"bad_per_mille", 0, 1000, &d->bad_per_mille},
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(*nums); i++) {
+		if ((v = rte_cfgfile_get_entry(c, S, nums[i].key)) == NULL)
+			continue;
+		if (!parse_u32(v, nums[i].min, nums[i].max, nums[i].dst))
+			bad(e, S, nums[i].key, "'%s': expected a whole number from %u to %u",
+			    v, nums[i].min, nums[i].max);
+	}
+	if ((v = rte_cfgfile_get_entry(c, S, "suite"))) {
+		enum sre_suite s;
+		if (sre_suite_from_name(v, &s) == SRE_OK)
+			d->suite = (uint8_t)s;
+		else
+			bad(e, S, "suite", "'%s' is not a suite (e.g. AES_CM_128_HMAC_SHA1_80, "
+					   "AEAD_AES_128_GCM)", v);
+	}
+}
+
+/* One leg's keys of one direction: every `LEG.rx_key` (or tx_key) entry. */
+static void read_keys(const struct rte_cfgfile_entry *ent, int n,
+		      const char *S, const char *key_name, uint8_t suite,
+		      struct dp_srtp_keys *k, struct errs *e)
+{
+	k->suite = suite;
+	k->nkeys = 0;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(ent[i].name, key_name) != 0)
+			continue;
+		struct sre_sdes_key sk;
+		char why[160];
+		if (suite == DP_SUITE_NONE) {
+			bad(e, S, key_name, "keys given for a leg without a suite");
+			return;
+		}
+		if (k->nkeys >= DP_MAX_KEYS) {
+			bad(e, S, key_name, "at most %d keys per direction", DP_MAX_KEYS);
+			return;
+		}
+		if (sre_sdes_parse_key_param(ent[i].value, (enum sre_suite)suite, &sk,
+					     why, sizeof(why)) != SRE_OK) {
+			bad(e, S, key_name, "%s", why);
+			explicit_bzero(&sk, sizeof(sk));
+			continue;
+		}
+		if (k->nkeys > 0 && sk.mki_len != k->mki_len) {
+			bad(e, S, key_name, "every key of a direction needs an MKI of the same length");
+		} else if (k->nkeys == 1 && sk.mki_len == 0) {
+			bad(e, S, key_name, "several keys need MKIs to be told apart");
+		}
+		unsigned j = k->nkeys++;
+		memcpy(k->keys[j].key, sk.key, sk.key_len);
+		memcpy(k->keys[j].salt, sk.salt, sk.salt_len);
+		memcpy(k->keys[j].mki, sk.mki, sk.mki_len);
+		k->mki_len = sk.mki_len;
+		if (sk.lifetime && (k->lifetime == 0 || sk.lifetime < k->lifetime))
+			k->lifetime = sk.lifetime;
+		explicit_bzero(&sk, sizeof(sk));
+	}
+	if (suite != DP_SUITE_NONE && k->nkeys == 0)
+		bad(e, S, key_name, "missing: the leg has suite %s",
+		    sre_suite_name((enum sre_suite)suite));
+}
+
+static bool same_addr(const struct dp_addr *a, const struct dp_addr *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+static void read_session(struct rte_cfgfile *c, int idx, const char *S,
+			 struct dp_session_spec *sp, uint32_t default_id,
+			 struct errs *e)
+{
+	static const char *leg_names[DP_SIDES] = {"outside", "inside"};
+	struct rte_cfgfile_entry *ent = calloc(64, sizeof(*ent));
+	char secname[CFG_NAME_LEN];
+	const char *v;
+
+	memset(sp, 0, sizeof(*sp));
+	snprintf(sp->name, sizeof(sp->name), "%s", S + 8);
+	if (strlen(S + 8) >= sizeof(sp->name))
+		bad(e, S, NULL, "session name longer than %zu characters",
+		    sizeof(sp->name) - 1);
+	sp->id = default_id;
+	if ((v = rte_cfgfile_get_entry(c, S, "id")) &&
+	    !parse_u32(v, 1, UINT32_MAX - 1, &sp->id))
+		bad(e, S, "id", "'%s': expected a number from 1", v);
+	int n = ent ? rte_cfgfile_section_entries_by_index(c, idx, secname, ent, 64) : 0;
+	for (int l = 0; l < DP_SIDES; l++) {
+		struct dp_leg_spec *leg = &sp->leg[l];
+		char key[64];
+		uint8_t suite = DP_SUITE_NONE;
+
+		snprintf(key, sizeof(key), "%s.local", leg_names[l]);
+		if ((v = rte_cfgfile_get_entry(c, S, key)) == NULL)
+			bad(e, S, key, "missing: our ADDRESS:PORT on the %s side", leg_names[l]);
+		else if (!parse_endpoint(v, &leg->local))
+			bad(e, S, key, "'%s': expected ADDRESS:PORT (IPv6: [ADDRESS]:PORT)", v);
+		snprintf(key, sizeof(key), "%s.remote", leg_names[l]);
+		if ((v = rte_cfgfile_get_entry(c, S, key)) == NULL) {
+			bad(e, S, key, "missing: the peer's ADDRESS:PORT, or 'latch'");
+		} else if (strcmp(v, "latch") == 0) {
+			leg->latch = true;
+			leg->remote.addr.family = leg->local.addr.family;
+		} else if (!parse_endpoint(v, &leg->remote)) {
+			bad(e, S, key, "'%s': expected ADDRESS:PORT or 'latch'", v);
+		} else if (leg->remote.addr.family != leg->local.addr.family) {
+			bad(e, S, key, "'%s' is not of the local address's family", v);
+		}
+		snprintf(key, sizeof(key), "%s.suite", leg_names[l]);
+		if ((v = rte_cfgfile_get_entry(c, S, key)) == NULL ||
+		    strcmp(v, "none") == 0) {
+			if (l == DP_OUTSIDE)
+				bad(e, S, key, "missing: the outside leg carries SRTP");
+		} else {
+			enum sre_suite s;
+			if (sre_suite_from_name(v, &s) == SRE_OK)
+				suite = (uint8_t)s;
+			else
+				bad(e, S, key, "'%s' is not a suite (or 'none' for plain RTP)", v);
+		}
+		snprintf(key, sizeof(key), "%s.rx_key", leg_names[l]);
+		read_keys(ent, n, S, key, suite, &leg->rx, e);
+		snprintf(key, sizeof(key), "%s.tx_key", leg_names[l]);
+		read_keys(ent, n, S, key, suite, &leg->tx, e);
+	}
+	if (ent) {
+		explicit_bzero(ent, 64 * sizeof(*ent));
+		free(ent);
+	}
+}
+
+/* Checks what one session needs of the ports and of the other sessions. */
+static void check_session(const struct dp_config *cfg, unsigned i,
+			  struct errs *e)
+{
+	static const char *leg_names[DP_SIDES] = {"outside", "inside"};
+	const struct dp_session_spec *sp = &cfg->sessions[i];
+	char S[64];
+
+	snprintf(S, sizeof(S), "session %s", sp->name);
+	for (int l = 0; l < DP_SIDES; l++) {
+		const struct dp_port_cfg *p = &cfg->port[l];
+		const struct dp_endpoint *loc = &sp->leg[l].local;
+		if (loc->addr.family == 0)
+			continue; /* reported already */
+		bool ours = (p->has_ipv4 && same_addr(&loc->addr, &p->ipv4)) ||
+			    (p->has_ipv6 && same_addr(&loc->addr, &p->ipv6));
+		if (!ours) {
+			char key[32], buf[INET6_ADDRSTRLEN];
+			snprintf(key, sizeof(key), "%s.local", leg_names[l]);
+			inet_ntop(loc->addr.family, loc->addr.bytes, buf, sizeof(buf));
+			bad(e, S, key, "%s is not an address of the %s port", buf,
+			    leg_names[l]);
+		}
+		for (unsigned j = 0; j < i; j++) {
+			const struct dp_endpoint *o = &cfg->sessions[j].leg[l].local;
+			if (o->port == loc->port && same_addr(&o->addr, &loc->addr)) {
+				char key[32];
+				snprintf(key, sizeof(key), "%s.local", leg_names[l]);
+				bad(e, S, key, "session %s uses this address and port already",
+				    cfg->sessions[j].name);
+			}
+		}
+	}
+	for (unsigned j = 0; j < i; j++)
+		if (cfg->sessions[j].id == sp->id)
+			bad(e, S, "id", "%u is the id of session %s too", sp->id,
+			    cfg->sessions[j].name);
+}
+
+static int read_sessions(struct rte_cfgfile *c, struct dp_config *cfg,
+			 struct errs *e)
+{
+	int nsec = rte_cfgfile_num_sections(c, NULL, 0);
+	char **names = calloc((size_t)(nsec > 0 ? nsec : 1), sizeof(char *));
+	char *store = calloc((size_t)(nsec > 0 ? nsec : 1), CFG_NAME_LEN);
+	if (names == NULL || store == NULL) {
+		free(names);
+		free(store);
+		bad(e, "session", NULL, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < nsec; i++)
+		names[i] = store + (size_t)i * CFG_NAME_LEN;
+	rte_cfgfile_sections(c, names, nsec);
+	unsigned add = 0;
+	for (int i = 0; i < nsec; i++)
+		add += section_kind(names[i]) == SEC_SESSION;
+	if (add > 0) {
+		struct dp_session_spec *grown =
+			realloc(cfg->sessions, (cfg->nsessions + add) * sizeof(*grown));
+		if (grown == NULL) {
+			bad(e, "session", NULL, "out of memory for %u sessions", add);
+			free(names);
+			free(store);
+			return -1;
+		}
+		cfg->sessions = grown;
+		for (int i = 0; i < nsec; i++) {
+			if (section_kind(names[i]) != SEC_SESSION)
+				continue;
+			unsigned k = cfg->nsessions++;
+			read_session(c, i, names[i], &cfg->sessions[k], k + 1, e);
+		}
+	}
+	free(names);
+	free(store);
+	return 0;
+}
+
+/* ---- loading --------------------------------------------------------- */
+
+static void defaults(struct dp_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->workers = 1;
+	cfg->main_lcore = 0;
+	cfg->max_sessions = 65536;
+	cfg->ssrcs_per_direction = 4;
+	cfg->replay_window = 128;
+	cfg->burst = 32;
+	cfg->mbufs = 16383;
+	cfg->ttl = 64;
+	cfg->stats_interval = 1;
+	cfg->demo.sessions = 1000;
+	cfg->demo.suite = SRE_AES_CM_128_HMAC_SHA1_80;
+	cfg->demo.payload = 160;
+	cfg->demo.pps = 200000;
+	cfg->demo.bad_per_mille = 10;
+}
+
+/* rte_cfgfile reads files only: the embedded text goes through a memfd. */
+static int open_config(const char *file, char *path, size_t pathlen, int *memfd)
+{
+	*memfd = -1;
+	if (file != NULL) {
+		snprintf(path, pathlen, "%s", file);
+		return 0;
+	}
+	int fd = memfd_create("srtpedge-default.ini", 0);
+	if (fd < 0)
+		return -1;
+	size_t len = strlen(dp_default_config);
+	if (write(fd, dp_default_config, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	*memfd = fd;
+	snprintf(path, pathlen, "/proc/self/fd/%d", fd);
+	return 0;
+}
+
+static int apply_overrides(struct rte_cfgfile *c, const struct dp_override *ov,
+			   unsigned nov, struct errs *e)
+{
+	for (unsigned i = 0; i < nov; i++) {
+		enum section_kind k = section_kind(ov[i].section);
+		const struct key_rule *r = find_rule(k, ov[i].key);
+		if (k == SEC_UNKNOWN || r == NULL) {
+			fprintf(e->f, "srtpedge: --set %s.%s: no such setting\n",
+				ov[i].section, ov[i].key);
+			e->count++;
+			continue;
+		}
+		if (!rte_cfgfile_has_section(c, ov[i].section))
+			rte_cfgfile_add_section(c, ov[i].section);
+		int rc = rte_cfgfile_has_entry(c, ov[i].section, ov[i].key)
+				 ? rte_cfgfile_set_entry(c, ov[i].section, ov[i].key, ov[i].value)
+				 : rte_cfgfile_add_entry(c, ov[i].section, ov[i].key, ov[i].value);
+		if (rc != 0) {
+			fprintf(e->f, "srtpedge: --set %s.%s: cannot apply\n",
+				ov[i].section, ov[i].key);
+			e->count++;
+		}
+	}
+	return 0;
+}
+
+int dp_config_load(const char *file, const struct dp_override *ov,
+		   unsigned nov, struct dp_config *cfg, FILE *err)
+{
+	char path[PATH_MAX];
+	int memfd;
+	struct errs e = {err, file ? file : "(embedded default)", 0};
+
+	defaults(cfg);
+	snprintf(cfg->file, sizeof(cfg->file), "%s", e.file);
+	if (open_config(file, path, sizeof(path), &memfd) != 0) {
+		fprintf(err, "srtpedge: cannot set up the embedded configuration: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	FILE *in = fopen(path, "r");
+	if (in == NULL) {
+		fprintf(err, "srtpedge: %s: cannot open: %s\n", e.file, strerror(errno));
+		if (memfd >= 0)
+			close(memfd);
+		return -1;
+	}
+	syntax_pass(in, &e);
+	fclose(in);
+	struct rte_cfgfile *c = e.count ? NULL : rte_cfgfile_load(path, 0);
+	if (memfd >= 0)
+		close(memfd);
+	if (c == NULL) {
+		if (e.count == 0)
+			fprintf(err, "srtpedge: %s: cannot be read as an INI file\n", e.file);
+		return -1;
+	}
+	apply_overrides(c, ov, nov, &e);
+	read_dataplane(c, cfg, &e);
+	read_port(c, DP_OUTSIDE, cfg, &e);
+	read_port(c, DP_INSIDE, cfg, &e);
+	read_demo(c, cfg, &e);
+	read_sessions(c, cfg, &e);
+	rte_cfgfile_close(c);
+
+	if (cfg->sessions_file[0] && dp_config_load_sessions(cfg->sessions_file, cfg, err) != 0)
+		e.count++;
+	for (unsigned i = 0; i < cfg->nsessions; i++)
+		check_session(cfg, i, &e);
+	if (cfg->nsessions + (cfg->demo.enabled ? cfg->demo.sessions : 0) > cfg->max_sessions)
+		bad(&e, "dataplane", "max_sessions", "%u is fewer than the %u sessions configured",
+		    cfg->max_sessions,
+		    cfg->nsessions + (cfg->demo.enabled ? cfg->demo.sessions : 0));
+	if (e.count) {
+		fprintf(err, "srtpedge: %u problem%s in the configuration; nothing was started\n",
+			e.count, e.count == 1 ? "" : "s");
+		dp_config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+int dp_config_load_sessions(const char *file, struct dp_config *cfg, FILE *err)
+{
+	struct errs e = {err, file, 0};
+	FILE *in = fopen(file, "r");
+
+	if (in == NULL) {
+		fprintf(err, "srtpedge: sessions file %s: cannot open: %s\n", file,
+			strerror(errno));
+		return -1;
+	}
+	syntax_pass(in, &e);
+	fclose(in);
+	if (e.count)
+		return -1;
+	struct rte_cfgfile *c = rte_cfgfile_load(file, 0);
+	if (c == NULL) {
+		fprintf(err, "srtpedge: %s: cannot be read as an INI file\n", file);
+		return -1;
+	}
+	int nsec = rte_cfgfile_num_sections(c, NULL, 0);
+	int nsess = rte_cfgfile_num_sections(c, "session ", 8);
+	if (nsec != nsess) {
+		fprintf(err, "srtpedge: %s: a sessions file holds only [session NAME] sections\n",
+			file);
+		rte_cfgfile_close(c);
+		return -1;
+	}
+	read_sessions(c, cfg, &e);
+	rte_cfgfile_close(c);
+	return e.count ? -1 : 0;
+}
+
+void dp_config_free(struct dp_config *cfg)
+{
+	if (cfg->sessions) {
+		explicit_bzero(cfg->sessions, cfg->nsessions * sizeof(*cfg->sessions));
+		free(cfg->sessions);
+	}
+	cfg->sessions = NULL;
+	cfg->nsessions = 0;
+}
+
+int dp_override_parse(const char *arg, struct dp_override *ov, FILE *err)
+{
+	const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
+
+	memset(ov, 0, sizeof(*ov));
+	/* the section may hold a space ("session NAME") but no '=' */
+	if (dot == NULL || eq == NULL || dot > eq || dot == arg || eq == dot + 1 ||
+	    (size_t)(dot - arg) >= sizeof(ov->section) ||
+	    (size_t)(eq - dot - 1) >= sizeof(ov->key) ||
+	    strlen(eq + 1) >= sizeof(ov->value) || eq[1] == '\0') {
+		fprintf(err, "srtpedge: --set '%s': expected SECTION.KEY=VALUE, "
+			     "like dataplane.workers=2\n", arg);
+		return -1;
+	}
+	memcpy(ov->section, arg, (size_t)(dot - arg));
+	memcpy(ov->key, dot + 1, (size_t)(eq - dot - 1));
+	snprintf(ov->value, sizeof(ov->value), "%s", eq + 1);
+	return 0;
+}

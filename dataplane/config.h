@@ -1,0 +1,93 @@
+/*
+ * srtpedge configuration: the INI file (read with rte_cfgfile after a
+ * line-accurate syntax pass), command-line overrides, and the validated
+ * result every other part of the dataplane reads.
+ */
+#ifndef DP_CONFIG_H
+#define DP_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "session_spec.h"
+
+#define DP_MAX_WORKERS 64
+#define DP_MAX_NEIGHBORS 32
+#define DP_MAX_SET 64
+
+struct dp_neighbor {
+	struct dp_addr ip;
+	uint8_t mac[6];
+};
+
+struct dp_port_cfg {
+	char device[256];        /* PCI address or a DPDK vdev with its arguments */
+	bool is_pci;
+	bool has_ipv4, has_ipv6;
+	struct dp_addr ipv4, ipv6;
+	uint8_t plen4, plen6;    /* prefix lengths of the attached subnets */
+	bool has_gateway4, has_gateway6;
+	struct dp_addr gateway4, gateway6;
+	unsigned nneighbors;
+	struct dp_neighbor neighbors[DP_MAX_NEIGHBORS];
+};
+
+/* The embedded load generator of the main job (`[demo]`). */
+struct dp_demo_cfg {
+	bool enabled;
+	uint32_t sessions;
+	uint8_t suite;           /* enum sre_suite */
+	uint32_t payload;
+	uint32_t pps;            /* packets per second offered, all streams */
+	uint32_t duration;       /* seconds; 0 = until interrupted */
+	uint32_t bad_per_mille;  /* forged, replayed and malformed packets mixed in */
+};
+
+struct dp_config {
+	char file[PATH_MAX];     /* "(embedded default)" when none was given */
+	unsigned workers;
+	unsigned main_lcore;
+	unsigned worker_lcores[DP_MAX_WORKERS];
+	uint32_t max_sessions;
+	uint32_t ssrcs_per_direction;
+	uint32_t replay_window;
+	uint32_t burst;
+	uint32_t mbufs;
+	uint8_t ttl;
+	uint32_t stats_interval; /* seconds, 0 = no periodic print */
+	char sessions_file[PATH_MAX];
+	char eal_extra[512];     /* more EAL arguments, space-separated */
+	bool offline;            /* net_pcap ports: stop when the input is done */
+	struct dp_port_cfg port[DP_SIDES];
+	struct dp_demo_cfg demo;
+	unsigned nsessions;      /* static sessions from [session NAME] sections */
+	struct dp_session_spec *sessions;
+};
+
+/* A `section.key=value` override from the command line. */
+struct dp_override {
+	char section[64];
+	char key[64];
+	char value[256];
+};
+
+/* Loads `file` (NULL: the embedded default), applies the overrides, and
+ * validates. On error prints every problem to `err` as
+ * "FILE: [section] key: what is wrong" (or "FILE:LINE: ..." for syntax)
+ * and returns -1; nothing is started. */
+int dp_config_load(const char *file, const struct dp_override *ov,
+		   unsigned nov, struct dp_config *cfg, FILE *err);
+/* Reads a sessions file (only [session NAME] sections) into cfg. */
+int dp_config_load_sessions(const char *file, struct dp_config *cfg,
+			    FILE *err);
+void dp_config_free(struct dp_config *cfg);
+/* Parses "section.key=value"; returns -1 (with a message) when malformed. */
+int dp_override_parse(const char *arg, struct dp_override *ov, FILE *err);
+
+/* The embedded default configuration (the main job): two in-process
+ * virtual ports and the load generator. */
+extern const char dp_default_config[];
+
+#endif

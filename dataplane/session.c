@@ -1,0 +1,346 @@
+/*
+ * The session table (see session.h). Everything here runs on the main lcore
+ * except the lookups, which workers do in bulk on the fast path.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_byteorder.h>
+#include <rte_errno.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+
+#include "session.h"
+
+#define SLAB_ALIGN 64
+
+static size_t round64(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+/* Window memory a stream needs beyond its own 64 bytes (windows > 128). */
+static size_t window_bytes(uint32_t replay_window)
+{
+	size_t ring = 128;
+	while (ring < replay_window)
+		ring <<= 1;
+	return replay_window <= 128 ? 0 : ring / 8;
+}
+
+static size_t slot_size(uint32_t ssrcs, uint32_t replay_window)
+{
+	/* 4 directions (2 legs x rx/tx) of `ssrcs` streams, each with its
+	 * window memory when the window is larger than a stream holds */
+	size_t per_stream = sizeof(struct sre_stream) + round64(window_bytes(replay_window));
+	return round64(sizeof(struct dp_session)) + 4 * (size_t)ssrcs * per_stream;
+}
+
+size_t dp_session_table_memory(uint32_t max, uint32_t ssrcs)
+{
+	/* slab, two hashes (about 61 bytes per entry with their RCU queues),
+	 * the free stack */
+	return (size_t)max * slot_size(ssrcs, 128) + (size_t)max * 3 * 64 +
+	       (size_t)max * sizeof(uint32_t);
+}
+
+static void *dp_alloc(size_t size, size_t align, void *arg)
+{
+	(void)arg;
+	return rte_malloc("srtp_keys", size, (unsigned)align);
+}
+
+static void dp_free(void *p, void *arg)
+{
+	(void)arg;
+	rte_free(p);
+}
+
+static const struct sre_allocator hugepage_allocator = {dp_alloc, dp_free, NULL};
+
+static void session_wipe(struct dp_session_table *t, struct dp_session *s)
+{
+	for (int l = 0; l < DP_SIDES; l++) {
+		sre_ctx_destroy(s->leg[l].rx.ctx); /* wipes the keys */
+		sre_ctx_destroy(s->leg[l].tx.ctx);
+	}
+	memset(s, 0, t->slot_size);
+}
+
+/* RCU has seen every worker quiescent since these slots were unlinked. */
+static void slots_release(void *p, void *e, unsigned int n)
+{
+	struct dp_session_table *t = p;
+	const uint64_t *slots = e;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t slot = (uint32_t)slots[i];
+		session_wipe(t, dp_session_at(t, slot));
+		t->free_slots[t->nfree++] = slot;
+	}
+}
+
+struct dp_session_table *dp_session_table_create(uint32_t max, uint32_t ssrcs,
+						 uint32_t replay_window,
+						 unsigned workers)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct dp_session_table *t;
+	int socket = (int)rte_socket_id();
+
+	if (max == 0 || ssrcs == 0 || ssrcs > DP_MAX_SSRCS || workers == 0)
+		return NULL;
+	t = rte_zmalloc("session_table", sizeof(*t), 64);
+	if (t == NULL)
+		return NULL;
+	t->max_sessions = max;
+	t->ssrcs = ssrcs;
+	t->replay_window = replay_window;
+	t->workers = workers;
+	t->slot_size = slot_size(ssrcs, replay_window);
+	t->stream_stride = (uint32_t)(sizeof(struct sre_stream) +
+				      round64(window_bytes(replay_window)));
+	t->slab = rte_zmalloc_socket("session_slab", (size_t)max * t->slot_size,
+				     SLAB_ALIGN, socket);
+	t->free_slots = rte_malloc("session_free", (size_t)max * sizeof(uint32_t), 0);
+	if (t->slab == NULL || t->free_slots == NULL) {
+		RTE_LOG(ERR, USER1, "sessions: cannot reserve %zu bytes of hugepage "
+			"memory for %u sessions (raise hugepages or lower max_sessions)\n",
+			(size_t)max * t->slot_size, max);
+		goto fail;
+	}
+	for (uint32_t i = 0; i < max; i++)
+		t->free_slots[i] = max - 1 - i;
+	t->nfree = max;
+
+	snprintf(name, sizeof(name), "flows_%p", (void *)t);
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = max * 2 < 64 ? 64 : max * 2, /* a key per leg */
+		.key_len = sizeof(struct dp_flow_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	};
+	t->hash = rte_hash_create(&hp);
+	snprintf(name, sizeof(name), "ids_%p", (void *)t);
+	hp.name = name;
+	hp.entries = max < 64 ? 64 : max;
+	hp.key_len = sizeof(uint32_t);
+	t->by_id = rte_hash_create(&hp);
+	if (t->hash == NULL || t->by_id == NULL) {
+		RTE_LOG(ERR, USER1, "sessions: rte_hash_create: %s\n",
+			rte_strerror(rte_errno));
+		goto fail;
+	}
+
+	size_t qsz = rte_rcu_qsbr_get_memsize(workers);
+	t->qsbr = rte_zmalloc("session_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	if (t->qsbr == NULL || rte_rcu_qsbr_init(t->qsbr, workers) != 0)
+		goto fail;
+	struct rte_hash_rcu_config rc = {.v = t->qsbr, .mode = RTE_HASH_QSBR_MODE_DQ};
+	if (rte_hash_rcu_qsbr_add(t->hash, &rc) != 0) {
+		RTE_LOG(ERR, USER1, "sessions: rte_hash_rcu_qsbr_add: %s\n",
+			rte_strerror(rte_errno));
+		goto fail;
+	}
+	snprintf(name, sizeof(name), "slots_%p", (void *)t);
+	struct rte_rcu_qsbr_dq_parameters dqp = {
+		.name = name,
+		.size = max,
+		.esize = sizeof(uint64_t),
+		.trigger_reclaim_limit = 0,
+		.max_reclaim_size = max,
+		.free_fn = slots_release,
+		.p = t,
+		.v = t->qsbr,
+	};
+	t->dq = rte_rcu_qsbr_dq_create(&dqp);
+	if (t->dq == NULL)
+		goto fail;
+	if (sre_engine_create(SRE_ARCH_AUTO, &t->engine) != SRE_OK)
+		goto fail;
+	return t;
+fail:
+	dp_session_table_destroy(t);
+	return NULL;
+}
+
+void dp_session_table_destroy(struct dp_session_table *t)
+{
+	if (t == NULL)
+		return;
+	if (t->slab) {
+		for (uint32_t i = 0; i < t->max_sessions; i++) {
+			struct dp_session *s = dp_session_at(t, i);
+			if (s->live || s->leg[0].rx.ctx || s->leg[1].rx.ctx ||
+			    s->leg[0].tx.ctx || s->leg[1].tx.ctx)
+				session_wipe(t, s);
+		}
+	}
+	if (t->dq)
+		rte_rcu_qsbr_dq_delete(t->dq);
+	rte_hash_free(t->hash);
+	rte_hash_free(t->by_id);
+	rte_free(t->qsbr);
+	rte_free(t->slab);
+	rte_free(t->free_slots);
+	sre_engine_destroy(t->engine);
+	rte_free(t);
+}
+
+static void flow_key_of(struct dp_flow_key *k, uint8_t side,
+			const struct dp_endpoint *ep)
+{
+	dp_flow_key_make(k, side, ep->addr.family, ep->addr.bytes,
+			 rte_cpu_to_be_16(ep->port));
+}
+
+/* Builds one direction's context from its keys; plain RTP leaves it NULL. */
+static int direction_init(struct dp_session_table *t, struct dp_direction *d,
+			  const struct dp_srtp_keys *k, enum sre_direction dir,
+			  uint8_t *streams, char *why, size_t whylen,
+			  const char *what)
+{
+	d->streams = streams;
+	d->stride = (uint32_t)(sizeof(struct sre_stream) +
+			       round64(window_bytes(t->replay_window)));
+	d->nssrc = 0;
+	if (k->suite == DP_SUITE_NONE)
+		return 0;
+	struct sre_policy pol;
+	sre_policy_init(&pol, (enum sre_suite)k->suite, dir);
+	pol.mki_len = k->mki_len;
+	pol.replay_window = t->replay_window;
+	pol.rtp_key_limit = k->lifetime;
+	int rc = sre_ctx_create(&pol, &hugepage_allocator, &d->ctx);
+	for (unsigned i = 0; rc == SRE_OK && i < k->nkeys; i++)
+		rc = sre_ctx_add_key(t->engine, d->ctx, k->keys[i].key,
+				     sre_suite_master_key_len(pol.suite),
+				     k->keys[i].salt,
+				     sre_suite_master_salt_len(pol.suite),
+				     k->mki_len ? k->keys[i].mki : NULL);
+	if (rc == SRE_OK && dir == SRE_OUTBOUND && k->mki_len && k->nkeys > 1)
+		rc = sre_ctx_set_active_key(d->ctx, k->keys[k->active].mki);
+	if (rc != SRE_OK) {
+		snprintf(why, whylen, "%s keys: %s", what, sre_status_str(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int dp_session_add(struct dp_session_table *t, const struct dp_session_spec *sp,
+		   char *why, size_t whylen)
+{
+	struct dp_flow_key keys[DP_SIDES];
+	void *data;
+
+	if (rte_hash_lookup_data(t->by_id, &sp->id, &data) >= 0) {
+		snprintf(why, whylen, "session id %u exists", sp->id);
+		return -1;
+	}
+	for (int l = 0; l < DP_SIDES; l++) {
+		flow_key_of(&keys[l], (uint8_t)l, &sp->leg[l].local);
+		if (rte_hash_lookup(t->hash, &keys[l]) >= 0) {
+			snprintf(why, whylen, "the %s address and port are in use",
+				 l == DP_OUTSIDE ? "outside" : "inside");
+			return -1;
+		}
+	}
+	if (t->nfree == 0) {
+		snprintf(why, whylen, "all %u session slots are in use", t->max_sessions);
+		return -1;
+	}
+	uint32_t slot = t->free_slots[--t->nfree];
+	struct dp_session *s = dp_session_at(t, slot);
+	size_t per_stream = sizeof(struct sre_stream) +
+			    round64(window_bytes(t->replay_window));
+	uint8_t *streams = (uint8_t *)s + round64(sizeof(*s));
+
+	memset(s, 0, t->slot_size);
+	s->id = sp->id;
+	s->slot = slot;
+	s->owner = (uint16_t)(sp->id % t->workers);
+	snprintf(s->name, sizeof(s->name), "%s", sp->name);
+	int rc = 0;
+	for (int l = 0; l < DP_SIDES && rc == 0; l++) {
+		struct dp_leg *leg = &s->leg[l];
+		leg->local = sp->leg[l].local;
+		leg->remote = sp->leg[l].remote;
+		leg->latch = sp->leg[l].latch;
+		rc = direction_init(t, &leg->rx, &sp->leg[l].rx, SRE_INBOUND,
+				    streams + (size_t)(2 * l) * t->ssrcs * per_stream,
+				    why, whylen, l == DP_OUTSIDE ? "outside rx" : "inside rx");
+		if (rc == 0)
+			rc = direction_init(t, &leg->tx, &sp->leg[l].tx, SRE_OUTBOUND,
+					    streams + (size_t)(2 * l + 1) * t->ssrcs * per_stream,
+					    why, whylen,
+					    l == DP_OUTSIDE ? "outside tx" : "inside tx");
+	}
+	if (rc != 0) {
+		session_wipe(t, s);
+		t->free_slots[t->nfree++] = slot;
+		return -1;
+	}
+	s->live = true;
+	/* the session is complete before any worker can find it */
+	rte_atomic_thread_fence(__ATOMIC_RELEASE);
+	void *slot_data = (void *)(uintptr_t)slot;
+	if (rte_hash_add_key_data(t->hash, &keys[DP_OUTSIDE], slot_data) != 0 ||
+	    rte_hash_add_key_data(t->hash, &keys[DP_INSIDE], slot_data) != 0 ||
+	    rte_hash_add_key_data(t->by_id, &sp->id, slot_data) != 0) {
+		rte_hash_del_key(t->hash, &keys[DP_OUTSIDE]);
+		rte_hash_del_key(t->hash, &keys[DP_INSIDE]);
+		rte_hash_del_key(t->by_id, &sp->id);
+		s->live = false;
+		/* a worker may have seen a key for a moment: wait a grace
+		 * period like any delete */
+		uint64_t e = slot;
+		rte_rcu_qsbr_dq_enqueue(t->dq, &e);
+		snprintf(why, whylen, "session table full");
+		return -1;
+	}
+	t->live++;
+	return 0;
+}
+
+struct dp_session *dp_session_find_id(const struct dp_session_table *t,
+				      uint32_t id)
+{
+	void *data;
+	if (rte_hash_lookup_data(t->by_id, &id, &data) < 0)
+		return NULL;
+	return dp_session_at(t, (uint32_t)(uintptr_t)data);
+}
+
+int dp_session_del(struct dp_session_table *t, uint32_t id)
+{
+	struct dp_session *s = dp_session_find_id(t, id);
+	struct dp_flow_key k;
+
+	if (s == NULL)
+		return -1;
+	for (int l = 0; l < DP_SIDES; l++) {
+		flow_key_of(&k, (uint8_t)l, &s->leg[l].local);
+		rte_hash_del_key(t->hash, &k);
+	}
+	rte_hash_del_key(t->by_id, &id);
+	s->live = false;
+	t->live--;
+	uint64_t e = s->slot;
+	if (rte_rcu_qsbr_dq_enqueue(t->dq, &e) != 0) {
+		/* the queue holds max_sessions entries: cannot be full */
+		RTE_LOG(ERR, USER1, "sessions: defer queue refused slot %u\n", s->slot);
+		return -1;
+	}
+	return 0;
+}
+
+void dp_session_reclaim(struct dp_session_table *t)
+{
+	rte_rcu_qsbr_dq_reclaim(t->dq, t->max_sessions, NULL, NULL, NULL);
+}

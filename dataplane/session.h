@@ -1,0 +1,147 @@
+/*
+ * The session table: sessions in a preallocated hugepage slab, found by
+ * (side, local address, local port) in an rte_hash that workers read
+ * without locks; adds and deletes come from the main lcore and are
+ * reclaimed through RCU (rte_rcu_qsbr) once every worker has passed a
+ * quiescent state, keys wiped first. Each session is owned by one worker,
+ * which alone writes its streams, latched peers and per-session counters.
+ */
+#ifndef DP_SESSION_H
+#define DP_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_hash.h>
+#include <rte_rcu_qsbr.h>
+
+#include "session_spec.h"
+#include "srtp_edge.h"
+
+#define DP_MAX_SSRCS 16
+
+/* What a session table lookup is keyed by. */
+struct dp_flow_key {
+	uint8_t side;      /* enum dp_side */
+	uint8_t family;
+	uint16_t port;     /* network order */
+	uint8_t addr[16];
+} __attribute__((packed));
+
+/* One direction of one leg: rx = what arrives on the leg (unprotected),
+ * tx = what leaves on it (protected); ctx NULL = plain RTP. */
+struct dp_direction {
+	struct sre_ctx *ctx;
+	uint32_t nssrc;                 /* slots in use */
+	uint32_t stride;                /* bytes from one stream to the next */
+	uint32_t ssrc[DP_MAX_SSRCS];
+	uint8_t *streams;               /* the slot's streams, each followed by
+					   its window memory when windows are
+					   over 128 packets */
+};
+
+static inline struct sre_stream *dp_dir_stream(const struct dp_direction *d,
+					       uint32_t i)
+{
+	return (struct sre_stream *)(d->streams + (size_t)i * d->stride);
+}
+
+/* The window memory of stream i (NULL for windows of up to 128). */
+static inline uint64_t *dp_dir_window(const struct dp_direction *d, uint32_t i)
+{
+	return d->stride > sizeof(struct sre_stream)
+		       ? (uint64_t *)(d->streams + (size_t)i * d->stride +
+				      sizeof(struct sre_stream))
+		       : NULL;
+}
+
+/* Per-session counters of one leg, written by the owner worker only. */
+struct dp_leg_counters {
+	uint64_t rx_packets, rx_bytes;  /* arrived on this leg, accepted */
+	uint64_t tx_packets, tx_bytes;  /* sent on this leg */
+	uint64_t auth_fail, replay, other_drops;
+} __attribute__((aligned(64)));
+
+struct dp_leg {
+	struct dp_endpoint local;
+	struct dp_endpoint remote;
+	bool latch;
+	bool latched;                   /* remote learnt (when latch) */
+	uint8_t next_hop_mac[6];        /* resolved for remote (or the gateway) */
+	bool next_hop_known;
+	uint64_t hop_checked_tsc;       /* when next_hop_mac was last looked up */
+	uint64_t solicit_tsc;           /* when we last asked for it */
+	struct dp_direction rx, tx;
+};
+
+struct dp_session {
+	uint32_t id;
+	uint32_t slot;
+	uint16_t owner;                 /* worker index */
+	bool live;
+	char name[48];
+	struct dp_leg leg[DP_SIDES];
+	struct dp_leg_counters counters[DP_SIDES];
+} __attribute__((aligned(64)));
+
+struct dp_session_table {
+	struct rte_hash *hash;          /* flow key -> slot index */
+	struct rte_hash *by_id;         /* session id -> slot index */
+	struct rte_rcu_qsbr *qsbr;
+	struct rte_rcu_qsbr_dq *dq;     /* slots waiting for a grace period */
+	uint8_t *slab;
+	size_t slot_size;
+	uint32_t max_sessions;
+	uint32_t ssrcs;                 /* per direction */
+	uint32_t stream_stride;
+	uint32_t replay_window;
+	unsigned workers;
+	uint32_t *free_slots;           /* a stack, used by the main lcore only */
+	uint32_t nfree;
+	uint32_t live;
+	struct sre_engine *engine;      /* key derivation on the main lcore */
+};
+
+static inline struct dp_session *dp_session_at(const struct dp_session_table *t,
+					       uint32_t slot)
+{
+	return (struct dp_session *)(t->slab + (size_t)slot * t->slot_size);
+}
+
+/* Creates the table for `max` sessions (hugepage memory, rte_malloc) with
+ * `workers` readers registered to its RCU variable. Returns NULL and logs
+ * why on failure. */
+struct dp_session_table *dp_session_table_create(uint32_t max, uint32_t ssrcs,
+						 uint32_t replay_window,
+						 unsigned workers);
+void dp_session_table_destroy(struct dp_session_table *t);
+/* Bytes the table preallocates for `max` sessions. */
+size_t dp_session_table_memory(uint32_t max, uint32_t ssrcs);
+
+/* Adds a session (main lcore). Returns 0, or -1 with `why` filled:
+ * duplicate id or address, no free slot, bad keys. */
+int dp_session_add(struct dp_session_table *t, const struct dp_session_spec *sp,
+		   char *why, size_t whylen);
+/* Removes a session by id (main lcore); its memory is wiped and reused
+ * after every worker has passed a quiescent state. */
+int dp_session_del(struct dp_session_table *t, uint32_t id);
+/* Frees what RCU has released (main lcore, call periodically). */
+void dp_session_reclaim(struct dp_session_table *t);
+struct dp_session *dp_session_find_id(const struct dp_session_table *t,
+				      uint32_t id);
+
+/* The flow key of a packet's destination on a side. */
+static inline void dp_flow_key_make(struct dp_flow_key *k, uint8_t side,
+				    uint8_t family, const void *addr,
+				    uint16_t port_be)
+{
+	k->side = side;
+	k->family = family;
+	k->port = port_be;
+	memset(k->addr, 0, sizeof(k->addr));
+	memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
+}
+
+#endif

@@ -1,0 +1,545 @@
+/*
+ * The worker's poll loop. Each stage is a function over the whole burst:
+ * classify (answering ARP/NS/echo in place), bulk session lookup, hand-off
+ * of another worker's packets to their owner, RFC 7983 demux and source
+ * checks, one unprotect burst, one protect burst for legs that re-key,
+ * header rewrite, buffered transmit with a timed drain. No locks, no
+ * allocation, no system call; every packet that does not leave is counted
+ * by reason and freed.
+ */
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "worker.h"
+
+/* One received packet of a session, between the stages. */
+struct dp_pkt {
+	struct rte_mbuf *m;
+	struct dp_session *s;
+	struct sre_stream *st;      /* the stream it is unprotected or protected on */
+	struct dp_endpoint src;     /* where it came from */
+	uint16_t payload_off;       /* UDP payload, from the frame's start */
+	uint16_t payload_len;
+	uint8_t side;               /* where it arrived */
+	uint8_t kind;               /* SRE_RTP / SRE_RTCP */
+	int16_t tent;               /* tentative stream, or -1 */
+};
+
+/* A stream for an SSRC the session has not seen: it takes a slot only
+ * once one of its packets authenticated. */
+struct dp_tent {
+	struct dp_direction *dir;
+	uint32_t ssrc;
+	bool ok;
+	bool installed;
+	struct sre_stream st;
+};
+
+static inline void drop(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why)
+{
+	w->stats.drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+static inline bool endpoint_eq(const struct dp_endpoint *a,
+			       const struct dp_endpoint *b)
+{
+	return a->port == b->port && a->addr.family == b->addr.family &&
+	       memcmp(a->addr.bytes, b->addr.bytes,
+		      a->addr.family == AF_INET ? 4 : 16) == 0;
+}
+
+static inline void tx(struct dp_worker *w, uint8_t side, struct rte_mbuf *m)
+{
+	const struct dp_port_addrs *pa = &w->rt->port[side];
+	w->stats.tx_packets[side]++;
+	w->stats.tx_bytes[side] += rte_pktmbuf_pkt_len(m);
+	rte_eth_tx_buffer(pa->port_id, w->queue, w->txb[side], m);
+}
+
+/* The MAC of the next hop toward a leg's peer; asks for it when unknown
+ * (at most ten times a second per leg). */
+static bool leg_next_hop(struct dp_worker *w, struct dp_session *s,
+			 uint8_t side, struct rte_ether_addr *mac, uint64_t now)
+{
+	struct dp_runtime *rt = w->rt;
+	struct dp_leg *leg = &s->leg[side];
+	const struct dp_port_addrs *pa = &rt->port[side];
+	uint8_t hop[16];
+
+	if (likely(leg->next_hop_known && now - leg->hop_checked_tsc < rt->tsc_hz)) {
+		memcpy(mac, leg->next_hop_mac, 6);
+		return true;
+	}
+	if (!dp_next_hop(pa, leg->remote.addr.family, leg->remote.addr.bytes, hop)) {
+		w->stats.drops[DP_DROP_NO_ROUTE]++;
+		return false;
+	}
+	if (dp_neigh_get(&rt->neigh, side, leg->remote.addr.family, hop, mac)) {
+		memcpy(leg->next_hop_mac, mac, 6);
+		leg->next_hop_known = true;
+		leg->hop_checked_tsc = now;
+		return true;
+	}
+	if (rt->cfg->offline) {
+		/* a capture has no one to ask: zero MACs, as loopback has */
+		memset(mac, 0, sizeof(*mac));
+		return true;
+	}
+	leg->next_hop_known = false;
+	if (now - leg->solicit_tsc > rt->tsc_hz / 10) {
+		struct rte_mbuf *q = rte_pktmbuf_alloc(rt->pool);
+		leg->solicit_tsc = now;
+		if (q != NULL) {
+			dp_build_solicit(q, pa, leg->remote.addr.family, hop);
+			w->stats.solicits++;
+			tx(w, side, q);
+		}
+	}
+	w->stats.drops[DP_DROP_NEIGHBOR]++;
+	return false;
+}
+
+static struct sre_stream *dir_find(struct dp_direction *d, uint32_t ssrc)
+{
+	for (uint32_t i = 0; i < d->nssrc; i++)
+		if (d->ssrc[i] == ssrc)
+			return dp_dir_stream(d, i);
+	return NULL;
+}
+
+static inline uint32_t packet_ssrc(const uint8_t *p, uint8_t kind)
+{
+	const uint8_t *q = p + (kind == SRE_RTCP ? 4 : 8);
+	return ((uint32_t)q[0] << 24) | ((uint32_t)q[1] << 16) |
+	       ((uint32_t)q[2] << 8) | q[3];
+}
+
+static inline uint32_t payload_room(const struct rte_mbuf *m, uint16_t off)
+{
+	return (uint32_t)(rte_pktmbuf_data_len(m) - off) + rte_pktmbuf_tailroom(m);
+}
+
+/* Sends what is ready: rewritten toward the other leg's peer. */
+static void forward(struct dp_worker *w, struct dp_pkt *pk, unsigned n,
+		    uint64_t now)
+{
+	struct dp_runtime *rt = w->rt;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct dp_pkt *p = &pk[i];
+		struct dp_session *s = p->s;
+		uint8_t out = (uint8_t)(1 - p->side);
+		struct dp_leg *leg = &s->leg[out];
+		struct rte_ether_addr mac;
+
+		if (leg->latch && !leg->latched) {
+			/* the peer has not spoken yet: nowhere to send */
+			drop(w, p->m, DP_DROP_NO_ROUTE);
+			continue;
+		}
+		if (!leg_next_hop(w, s, out, &mac, now)) {
+			rte_pktmbuf_free(p->m);
+			continue;
+		}
+		if (!dp_rewrite(p->m, p->payload_off, p->payload_len, &leg->local,
+				&leg->remote, &rt->port[out].mac, &mac,
+				rt->cfg->ttl, rt->csum_offload[out])) {
+			drop(w, p->m, DP_DROP_NO_ROOM);
+			continue;
+		}
+		s->counters[out].tx_packets++;
+		s->counters[out].tx_bytes += p->payload_len;
+		w->stats.forwarded[p->side]++;
+		tx(w, out, p->m);
+	}
+}
+
+/* Protects what leaves on a leg that carries SRTP; plain legs pass. */
+static void protect_and_forward(struct dp_worker *w, struct dp_pkt *pk,
+				unsigned n, uint64_t now)
+{
+	struct sre_packet sp[DP_BURST_MAX];
+	uint16_t which[DP_BURST_MAX];
+	unsigned np = 0, nready = 0;
+
+	/* packets that need protecting are compacted into sp[]; the rest
+	 * keep their place in pk[] for forward() */
+	for (unsigned i = 0; i < n; i++) {
+		struct dp_pkt *p = &pk[i];
+		struct dp_direction *od = &p->s->leg[1 - p->side].tx;
+		if (od->ctx == NULL) {
+			pk[nready++] = *p;
+			continue;
+		}
+		uint8_t *payload = rte_pktmbuf_mtod_offset(p->m, uint8_t *, p->payload_off);
+		uint32_t ssrc = packet_ssrc(payload, p->kind);
+		struct sre_stream *st = dir_find(od, ssrc);
+		if (st == NULL) {
+			struct dp_session_table *t = w->rt->sessions;
+			if (od->nssrc >= t->ssrcs) {
+				drop(w, p->m, DP_DROP_SSRC_LIMIT);
+				continue;
+			}
+			uint32_t k = od->nssrc;
+			st = dp_dir_stream(od, k);
+			if (sre_stream_init(st, od->ctx, ssrc, dp_dir_window(od, k)) != SRE_OK) {
+				drop(w, p->m, DP_DROP_SSRC_LIMIT);
+				continue;
+			}
+			od->ssrc[k] = ssrc;
+			od->nssrc++;
+		}
+		sp[np] = (struct sre_packet){.data = payload, .len = p->payload_len,
+					     .room = payload_room(p->m, p->payload_off),
+					     .stream = st, .kind = p->kind};
+		which[np++] = (uint16_t)i;
+	}
+	/* which[] indexes pk[] as it was; move the protected ones after the
+	 * ready ones before pk[] is overwritten further */
+	struct dp_pkt prot[DP_BURST_MAX];
+	for (unsigned j = 0; j < np; j++)
+		prot[j] = pk[which[j]];
+	if (np > 0)
+		sre_protect_burst(w->engine, sp, np);
+	for (unsigned j = 0; j < np; j++) {
+		if (sp[j].status != SRE_OK) {
+			w->stats.srtp[sp[j].status]++;
+			prot[j].s->counters[1 - prot[j].side].other_drops++;
+			drop(w, prot[j].m, DP_DROP_SRTP);
+			continue;
+		}
+		prot[j].payload_len = (uint16_t)sp[j].len;
+		pk[nready++] = prot[j];
+	}
+	forward(w, pk, nready, now);
+}
+
+static void count_srtp_drop(struct dp_worker *w, struct dp_pkt *p, uint8_t st)
+{
+	struct dp_leg_counters *c = &p->s->counters[p->side];
+
+	w->stats.srtp[st]++;
+	if (st == SRE_ERR_AUTH_FAIL)
+		c->auth_fail++;
+	else if (st == SRE_ERR_REPLAY_DUPLICATE || st == SRE_ERR_REPLAY_TOO_OLD)
+		c->replay++;
+	else
+		c->other_drops++;
+	drop(w, p->m, DP_DROP_SRTP);
+}
+
+/* Sessions found: demux, source checks, streams, unprotect. */
+static void process_sessions(struct dp_worker *w, struct dp_pkt *pk, unsigned n,
+			     uint64_t now)
+{
+	struct dp_session_table *t = w->rt->sessions;
+	struct sre_packet up[DP_BURST_MAX];
+	struct dp_pkt upk[DP_BURST_MAX];
+	struct dp_tent tent[DP_BURST_MAX];
+	unsigned nu = 0, nready = 0, ntent = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct dp_pkt *p = &pk[i];
+		struct dp_leg *leg = &p->s->leg[p->side];
+		uint8_t *payload = rte_pktmbuf_mtod_offset(p->m, uint8_t *, p->payload_off);
+
+		switch (dp_demux(payload, p->payload_len)) {
+		case DP_DEMUX_RTP:
+			p->kind = SRE_RTP;
+			break;
+		case DP_DEMUX_RTCP:
+			p->kind = SRE_RTCP;
+			break;
+		case DP_DEMUX_STUN:
+			drop(w, p->m, DP_DROP_STUN);
+			continue;
+		case DP_DEMUX_DTLS:
+			drop(w, p->m, DP_DROP_DTLS);
+			continue;
+		default:
+			drop(w, p->m, DP_DROP_NOT_RTP);
+			continue;
+		}
+		/* a latching leg takes its peer from authenticated packets
+		 * only (below); any other must come from its peer */
+		if (!leg->latch && !endpoint_eq(&p->src, &leg->remote)) {
+			drop(w, p->m, DP_DROP_UNEXPECTED_SOURCE);
+			continue;
+		}
+		struct dp_direction *d = &leg->rx;
+		if (d->ctx == NULL) {
+			/* plain RTP arriving: straight on */
+			p->s->counters[p->side].rx_packets++;
+			p->s->counters[p->side].rx_bytes += p->payload_len;
+			pk[nready++] = *p;
+			continue;
+		}
+		if (p->payload_len < (p->kind == SRE_RTCP ? 8 : 12)) {
+			drop(w, p->m, DP_DROP_MALFORMED);
+			continue;
+		}
+		uint32_t ssrc = packet_ssrc(payload, p->kind);
+		struct sre_stream *st = dir_find(d, ssrc);
+		p->tent = -1;
+		if (st == NULL) {
+			unsigned k;
+			for (k = 0; k < ntent; k++)
+				if (tent[k].dir == d && tent[k].ssrc == ssrc)
+					break;
+			if (k == ntent) {
+				uint64_t *win = w->tentative_windows
+					? w->tentative_windows +
+						  (size_t)k * (t->stream_stride / 8)
+					: NULL;
+				tent[k] = (struct dp_tent){.dir = d, .ssrc = ssrc};
+				if (sre_stream_init(&tent[k].st, d->ctx, ssrc, win) != SRE_OK) {
+					drop(w, p->m, DP_DROP_SSRC_LIMIT);
+					continue;
+				}
+				ntent++;
+			}
+			st = &tent[k].st;
+			p->tent = (int16_t)k;
+		}
+		p->st = st;
+		up[nu] = (struct sre_packet){.data = payload, .len = p->payload_len,
+					     .room = payload_room(p->m, p->payload_off),
+					     .stream = st, .kind = p->kind};
+		upk[nu++] = *p;
+	}
+	if (nu > 0)
+		sre_unprotect_burst(w->engine, up, nu);
+
+	/* New SSRCs that authenticated take a slot now; their packets go on
+	 * only if they got one (a stream without a slot would lose its
+	 * replay state with the burst). */
+	for (unsigned k = 0; k < ntent; k++)
+		tent[k].ok = false;
+	for (unsigned j = 0; j < nu; j++)
+		if (up[j].status == SRE_OK && upk[j].tent >= 0)
+			tent[upk[j].tent].ok = true;
+	for (unsigned k = 0; k < ntent; k++) {
+		struct dp_direction *d = tent[k].dir;
+		if (!tent[k].ok || d->nssrc >= t->ssrcs)
+			continue;
+		uint32_t slot = d->nssrc;
+		if (sre_stream_copy(dp_dir_stream(d, slot), &tent[k].st,
+				    dp_dir_window(d, slot)) != SRE_OK)
+			continue;
+		d->ssrc[slot] = tent[k].ssrc;
+		d->nssrc++;
+		tent[k].installed = true;
+	}
+	for (unsigned j = 0; j < nu; j++) {
+		struct dp_pkt *p = &upk[j];
+		if (up[j].status != SRE_OK) {
+			count_srtp_drop(w, p, up[j].status);
+			continue;
+		}
+		if (p->tent >= 0 && !tent[p->tent].installed) {
+			drop(w, p->m, DP_DROP_SSRC_LIMIT);
+			continue;
+		}
+		struct dp_leg *leg = &p->s->leg[p->side];
+		if (leg->latch && (!leg->latched || !endpoint_eq(&p->src, &leg->remote))) {
+			leg->remote = p->src;
+			leg->latched = true;
+			leg->next_hop_known = false;
+			w->stats.latched++;
+		}
+		p->payload_len = (uint16_t)up[j].len;
+		p->s->counters[p->side].rx_packets++;
+		p->s->counters[p->side].rx_bytes += p->payload_len;
+		pk[nready++] = *p;
+	}
+	protect_and_forward(w, pk, nready, now);
+}
+
+/* A burst received on `side`: classify, look sessions up, go on. */
+static void process_burst(struct dp_worker *w, uint8_t side,
+			  struct rte_mbuf **mbufs, unsigned n, uint64_t now)
+{
+	struct dp_runtime *rt = w->rt;
+	struct dp_session_table *t = rt->sessions;
+	struct dp_pkt pk[DP_BURST_MAX];
+	struct dp_flow_key keys[DP_BURST_MAX];
+	const void *keyp[DP_BURST_MAX];
+	unsigned nk = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *m = mbufs[i];
+		struct dp_udp_info u;
+		enum dp_drop why = DP_DROP_MALFORMED;
+		struct dp_learn learn;
+		bool learnt;
+
+		w->stats.rx_packets[side]++;
+		w->stats.rx_bytes[side] += rte_pktmbuf_pkt_len(m);
+		switch (dp_classify(m, &rt->port[side], &u, &why, &learn, &learnt)) {
+		case DP_CLASS_UDP:
+			break;
+		case DP_CLASS_ANSWERED:
+			w->stats.answered++;
+			tx(w, side, m);
+			goto learnt_check;
+		case DP_CLASS_CONSUMED:
+			rte_pktmbuf_free(m);
+			goto learnt_check;
+		default:
+			drop(w, m, why);
+			goto learnt_check;
+		}
+		pk[nk] = (struct dp_pkt){.m = m, .payload_off = u.payload_off,
+					 .payload_len = u.payload_len, .side = side};
+		pk[nk].src.addr.family = u.family;
+		memcpy(pk[nk].src.addr.bytes, u.src_addr, u.family == AF_INET ? 4 : 16);
+		pk[nk].src.port = rte_be_to_cpu_16(u.sport_be);
+		dp_flow_key_make(&keys[nk], side, u.family, u.dst_addr, u.dport_be);
+		keyp[nk] = &keys[nk];
+		nk++;
+		continue;
+learnt_check:
+		if (learnt)
+			rte_ring_enqueue_elem(rt->learn, &learn, sizeof(learn));
+	}
+
+	unsigned ns = 0;
+	for (unsigned base = 0; base < nk; base += RTE_HASH_LOOKUP_BULK_MAX) {
+		unsigned cnt = nk - base < RTE_HASH_LOOKUP_BULK_MAX
+				       ? nk - base : RTE_HASH_LOOKUP_BULK_MAX;
+		uint64_t hits = 0;
+		void *data[RTE_HASH_LOOKUP_BULK_MAX];
+		rte_hash_lookup_bulk_data(t->hash, &keyp[base], cnt, &hits, data);
+		for (unsigned j = 0; j < cnt; j++) {
+			struct dp_pkt *p = &pk[base + j];
+			if (!(hits & (UINT64_C(1) << j))) {
+				drop(w, p->m, DP_DROP_NO_SESSION);
+				continue;
+			}
+			struct dp_session *s = dp_session_at(t, (uint32_t)(uintptr_t)data[j]);
+			if (unlikely(!s->live)) {
+				drop(w, p->m, DP_DROP_NO_SESSION);
+				continue;
+			}
+			if (s->owner != w->idx) {
+				/* one writer per stream: its owner */
+				if (rte_ring_enqueue(rt->handoff[s->owner], p->m) != 0)
+					drop(w, p->m, DP_DROP_HANDOFF_FULL);
+				else
+					w->stats.handoffs++;
+				continue;
+			}
+			p->s = s;
+			pk[ns++] = *p;
+		}
+	}
+	if (ns > 0)
+		process_sessions(w, pk, ns, now);
+}
+
+int dp_worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+	struct dp_runtime *rt = w->rt;
+	struct rte_rcu_qsbr *qsbr = rt->sessions->qsbr;
+	struct rte_mbuf *mbufs[DP_BURST_MAX];
+	uint32_t burst = rt->cfg->burst;
+	uint64_t last_drain = rte_rdtsc();
+
+	rte_rcu_qsbr_thread_register(qsbr, w->idx);
+	rte_rcu_qsbr_thread_online(qsbr, w->idx);
+	while (!rt->quit) {
+		uint64_t now = rte_rdtsc();
+		unsigned got = 0;
+
+		for (uint8_t side = 0; w->polls_rx && side < DP_SIDES; side++) {
+			uint16_t n = rte_eth_rx_burst(rt->port[side].port_id, w->queue,
+						      mbufs, (uint16_t)burst);
+			if (n > 0) {
+				process_burst(w, side, mbufs, n, now);
+				got += n;
+			}
+		}
+		/* packets other workers received for our sessions */
+		unsigned h = rte_ring_dequeue_burst(rt->handoff[w->idx], (void **)mbufs,
+						    burst, NULL);
+		for (unsigned i = 0; i < h;) {
+			/* keep the ring's order; each run of one side is a burst */
+			uint16_t port = mbufs[i]->port;
+			unsigned j = i;
+			while (j < h && mbufs[j]->port == port)
+				j++;
+			uint8_t side = port == rt->port[DP_OUTSIDE].port_id ? DP_OUTSIDE
+									   : DP_INSIDE;
+			process_burst(w, side, mbufs + i, j - i, now);
+			i = j;
+		}
+		got += h;
+		if (now - last_drain > rt->drain_tsc) {
+			rte_eth_tx_buffer_flush(rt->port[DP_OUTSIDE].port_id, w->queue,
+						w->txb[DP_OUTSIDE]);
+			rte_eth_tx_buffer_flush(rt->port[DP_INSIDE].port_id, w->queue,
+						w->txb[DP_INSIDE]);
+			last_drain = now;
+		}
+		if (got)
+			w->stats.busy_polls++;
+		else
+			w->stats.idle_polls++;
+		rte_rcu_qsbr_quiescent(qsbr, w->idx);
+	}
+	for (int side = 0; side < DP_SIDES; side++)
+		rte_eth_tx_buffer_flush(rt->port[side].port_id, w->queue, w->txb[side]);
+	rte_rcu_qsbr_thread_offline(qsbr, w->idx);
+	rte_rcu_qsbr_thread_unregister(qsbr, w->idx);
+	return 0;
+}
+
+int dp_worker_init(struct dp_worker *w, struct dp_runtime *rt, unsigned idx,
+		   unsigned lcore, uint16_t queue, bool polls_rx)
+{
+	memset(w, 0, sizeof(*w));
+	w->idx = idx;
+	w->lcore = lcore;
+	w->queue = queue;
+	w->polls_rx = polls_rx;
+	w->rt = rt;
+	if (sre_engine_create(SRE_ARCH_AUTO, &w->engine) != SRE_OK)
+		return -1;
+	int socket = (int)rte_lcore_to_socket_id(lcore);
+	for (int side = 0; side < DP_SIDES; side++) {
+		w->txb[side] = rte_zmalloc_socket("tx_buffer",
+						  RTE_ETH_TX_BUFFER_SIZE(DP_BURST_MAX),
+						  0, socket);
+		if (w->txb[side] == NULL ||
+		    rte_eth_tx_buffer_init(w->txb[side], rt->cfg->burst) != 0)
+			return -1;
+		rte_eth_tx_buffer_set_err_callback(w->txb[side],
+						   rte_eth_tx_buffer_count_callback,
+						   &w->stats.drops[DP_DROP_TX_FULL]);
+	}
+	if (rt->sessions->stream_stride > sizeof(struct sre_stream)) {
+		w->tentative_windows = rte_zmalloc_socket(
+			"tentative_windows",
+			(size_t)DP_BURST_MAX * rt->sessions->stream_stride, 64, socket);
+		if (w->tentative_windows == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+void dp_worker_fini(struct dp_worker *w)
+{
+	for (int side = 0; side < DP_SIDES; side++)
+		rte_free(w->txb[side]);
+	rte_free(w->tentative_windows);
+	sre_engine_destroy(w->engine);
+	memset(w, 0, sizeof(*w));
+}
