@@ -206,12 +206,15 @@ static bool check_rtp(const uint8_t *p, uint32_t len, uint32_t ssrc, uint32_t pa
 	return true;
 }
 
-static const struct rte_ether_addr *gateway_mac(const struct dp_config *cfg, int side)
+/* The generator sends as the gateway: the first static neighbour. */
+static struct rte_ether_addr gateway_mac(const struct dp_config *cfg, int side)
 {
-	/* the generator sends as the gateway: the first static neighbour */
-	static const struct rte_ether_addr zero;
+	struct rte_ether_addr mac;
 	const struct dp_port_cfg *p = &cfg->port[side];
-	return p->nneighbors ? (const struct rte_ether_addr *)p->neighbors[0].mac : &zero;
+	memset(&mac, 0, sizeof(mac));
+	if (p->nneighbors)
+		memcpy(&mac, p->neighbors[0].mac, sizeof(mac));
+	return mac;
 }
 
 /* One packet of one session in one direction, maybe spoiled on purpose. */
@@ -257,8 +260,9 @@ static struct rte_mbuf *make_packet(struct dp_demo *d, struct dp_demo_session *d
 	}
 	const struct dp_endpoint *from = dir == 0 ? &ds->out_remote : &ds->in_remote;
 	const struct dp_endpoint *to = dir == 0 ? &ds->out_local : &ds->in_local;
-	dp_rewrite(m, DEMO_HDR, (uint16_t)len, from, to, gateway_mac(rt->cfg, side),
-		   &rt->port[side].mac, 64, false);
+	struct rte_ether_addr gw = gateway_mac(rt->cfg, side);
+	dp_rewrite(m, DEMO_HDR, (uint16_t)len, from, to, &gw, &rt->port[side].mac,
+		   64, false);
 	return m;
 }
 

@@ -326,12 +326,15 @@ int main(int argc, char **argv)
 		goto out;
 	if (dp_neigh_init(&rt.neigh, 4096) != 0)
 		goto out;
-	for (int s = 0; s < DP_SIDES; s++)
-		for (unsigned i = 0; i < cfg.port[s].nneighbors; i++)
-			dp_neigh_set(&rt.neigh, (uint8_t)s, cfg.port[s].neighbors[i].ip.family,
-				     cfg.port[s].neighbors[i].ip.bytes,
-				     (const struct rte_ether_addr *)cfg.port[s].neighbors[i].mac,
-				     true);
+	for (int s = 0; s < DP_SIDES; s++) {
+		for (unsigned i = 0; i < cfg.port[s].nneighbors; i++) {
+			const struct dp_neighbor *nb = &cfg.port[s].neighbors[i];
+			struct rte_ether_addr mac;
+			memcpy(&mac, nb->mac, sizeof(mac));
+			dp_neigh_set(&rt.neigh, (uint8_t)s, nb->ip.family, nb->ip.bytes,
+				     &mac, true);
+		}
+	}
 	rt.learn = rte_ring_create_elem("learn", sizeof(struct dp_learn), 1024, socket,
 					RING_F_SC_DEQ);
 	if (rt.learn == NULL)

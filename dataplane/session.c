@@ -121,7 +121,7 @@ struct dp_session_table *dp_session_table_create(uint32_t max, uint32_t ssrcs,
 	struct rte_hash_parameters hp = {
 		.name = name,
 		.entries = max * 2 < 64 ? 64 : max * 2, /* a key per leg */
-		.key_len = sizeof(struct dp_flow_key),
+		.key_len = DP_FLOW_KEY_LEN,
 		.hash_func = rte_hash_crc,
 		.socket_id = socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,

@@ -22,13 +22,15 @@
 
 #define DP_MAX_SSRCS 16
 
-/* What a session table lookup is keyed by. */
+/* What a session table lookup is keyed by: 20 bytes, 8-byte aligned
+ * because rte_hash_crc reads keys a word at a time. */
 struct dp_flow_key {
 	uint8_t side;      /* enum dp_side */
 	uint8_t family;
 	uint16_t port;     /* network order */
 	uint8_t addr[16];
-} __attribute__((packed));
+} __attribute__((aligned(8)));
+#define DP_FLOW_KEY_LEN 20
 
 /* One direction of one leg: rx = what arrives on the leg (unprotected),
  * tx = what leaves on it (protected); ctx NULL = plain RTP. */
