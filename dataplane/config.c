@@ -596,11 +596,14 @@ static void read_keys(const struct rte_cfgfile_entry *ent, int n,
 		      const char *S, const char *key_name, uint8_t suite,
 		      struct dp_srtp_keys *k, struct errs *e)
 {
+	bool given = false;
+
 	k->suite = suite;
 	k->nkeys = 0;
 	for (int i = 0; i < n; i++) {
 		if (strcmp(ent[i].name, key_name) != 0)
 			continue;
+		given = true;
 		struct sre_sdes_key sk;
 		char why[160];
 		if (suite == DP_SUITE_NONE) {
@@ -631,7 +634,7 @@ static void read_keys(const struct rte_cfgfile_entry *ent, int n,
 			k->lifetime = sk.lifetime;
 		explicit_bzero(&sk, sizeof(sk));
 	}
-	if (suite != DP_SUITE_NONE && k->nkeys == 0)
+	if (suite != DP_SUITE_NONE && !given)
 		bad(e, S, key_name, "missing: the leg has suite %s",
 		    sre_suite_name((enum sre_suite)suite));
 }

@@ -9,16 +9,18 @@ case "${1:-}" in
 	cat <<'TXT'
 usage: scripts/test.sh [meson test options, e.g. --suite unit]
 
-Installs the test dependencies (scripts/setup.sh --deps-only; needs root),
-builds build/ (release) and build-san/ (-Dsanitize=true), and runs
-`meson test` in both. Exits non-zero if anything fails.
+Installs the test dependencies and reserves hugepages (scripts/setup.sh
+--no-build; needs root), builds build/ (release) and build-san/
+(-Dsanitize=true), and runs `meson test` in both. Exits non-zero if
+anything fails.
 TXT
 	exit 0 ;;
 esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-scripts/setup.sh --deps-only
+# packages and hugepages (the dataplane tests run DPDK); the builds follow
+scripts/setup.sh --no-build
 
 status=0
 for variant in build build-san; do
