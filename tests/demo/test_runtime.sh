@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# srtpedge while it runs: DPDK telemetry answers the /srtpedge commands;
+# SIGHUP applies an edited sessions file (adds, removes, replaces) while the
+# main job keeps forwarding; SIGTERM drains and prints the final counters.
+set -euo pipefail
+
+usage() {
+	echo "usage: test_runtime.sh SRTPEDGE_BINARY"
+	echo "Ends with 'N passed, N failed'."
+}
+case "${1:-}" in -h|--help) usage; exit 0 ;; "") usage >&2; exit 2 ;; esac
+bin=$1
+passed=0 failed=0
+prefix="test-runtime-$$"
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	rm -f /dev/hugepages/"$prefix"map_* 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+check() {
+	local what=$1; shift
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAILED: $what"
+	fi
+}
+
+tel() { echo "$1" | python3 /usr/bin/dpdk-telemetry.py -f "$prefix" 2>/dev/null | tail -n +1; }
+key() { printf '%s' "$1" | head -c 30 | base64; }
+
+session() { # id port
+	cat <<INI
+[session s$1]
+id = $1
+outside.local = 192.0.2.1:$2
+outside.remote = latch
+outside.suite = AES_CM_128_HMAC_SHA1_80
+outside.rx_key = inline:$(key "rx-key-of-session-$1-padding-padding")
+outside.tx_key = inline:$(key "tx-key-of-session-$1-padding-padding")
+inside.local = 10.0.0.1:$2
+inside.remote = 10.9.0.1:$2
+inside.suite = none
+INI
+}
+
+{ session 7 50007; session 8 50008; } >"$tmp/sessions.ini"
+"$bin" --file-prefix "$prefix" --sessions "$tmp/sessions.ini" \
+	-s demo.duration=0 -s demo.pps=20000 -s demo.sessions=200 \
+	>"$tmp/run.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+	grep -q 'worker on lcore' "$tmp/run.log" && break
+	sleep 0.1
+done
+sleep 1
+check "srtpedge started" grep -q 'worker on lcore' "$tmp/run.log"
+
+out=$(tel /srtpedge/stats)
+check "telemetry /srtpedge/stats lists 202 sessions" \
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1])["/srtpedge/stats"]; sys.exit(0 if d["sessions"]==202 and d["inside_forwarded"]>0 and d["outside_forwarded"]>0 else 1)' "$out"
+out=$(tel /srtpedge/sessions)
+check "telemetry /srtpedge/sessions has 7 and 8" \
+	python3 -c 'import json,sys; l=json.loads(sys.argv[1])["/srtpedge/sessions"]; sys.exit(0 if 7 in l and 8 in l and len(l)==202 else 1)' "$out"
+out=$(tel /srtpedge/session,1000000)
+check "telemetry /srtpedge/session,1000000 counts packets on both legs" \
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1])["/srtpedge/session"]; sys.exit(0 if d["outside_rx_packets"]>0 and d["inside_rx_packets"]>0 and d["outside_rx_streams"]==1 else 1)' "$out"
+out=$(tel /srtpedge/session,8)
+check "telemetry /srtpedge/session,8 names it" \
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1])["/srtpedge/session"]; sys.exit(0 if d["name"]=="s8" else 1)' "$out"
+out=$(tel /srtpedge/workers,0)
+check "telemetry /srtpedge/workers,0 reports lcore 1" \
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1])["/srtpedge/workers"]; sys.exit(0 if d["lcore"]==1 else 1)' "$out"
+
+# remove 7, keep 8, add 9; then a broken file must change nothing
+{ session 8 50008; session 9 50009; } >"$tmp/sessions.ini"
+before=$(tel /srtpedge/stats)
+kill -HUP "$pid"
+sleep 1
+check "SIGHUP reported 1 added, 1 removed" grep -q 'sessions.ini: 1 added, 1 removed, 0 refused' "$tmp/run.log"
+out=$(tel /srtpedge/sessions)
+check "after SIGHUP: 8 and 9, not 7" \
+	python3 -c 'import json,sys; l=json.loads(sys.argv[1])["/srtpedge/sessions"]; sys.exit(0 if 8 in l and 9 in l and 7 not in l and len(l)==202 else 1)' "$out"
+after=$(tel /srtpedge/stats)
+check "forwarding went on across the reload" \
+	python3 -c 'import json,sys; a=json.loads(sys.argv[1])["/srtpedge/stats"]; b=json.loads(sys.argv[2])["/srtpedge/stats"]; sys.exit(0 if b["inside_forwarded"]>a["inside_forwarded"] else 1)' "$before" "$after"
+printf '[session s10]\nid = 10\noutside.local = 192.0.2.1:nonsense\n' >"$tmp/sessions.ini"
+kill -HUP "$pid"
+sleep 1
+check "a broken sessions file is refused" grep -q 'not applied; the sessions in use stay as they are' "$tmp/run.log"
+out=$(tel /srtpedge/sessions)
+check "after the broken file: still 8 and 9" \
+	python3 -c 'import json,sys; l=json.loads(sys.argv[1])["/srtpedge/sessions"]; sys.exit(0 if 8 in l and 9 in l and len(l)==202 else 1)' "$out"
+
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+pid=
+check "SIGTERM: exit status 0 (got $rc)" [ "$rc" -eq 0 ]
+check "SIGTERM: final counters printed" grep -q '^srtpedge: packets out:' "$tmp/run.log"
+check "SIGTERM: every generated packet checked" bash -c "grep -q 'outside->inside: .* 0 wrong' '$tmp/run.log' && grep -q 'inside->outside: .* 0 wrong' '$tmp/run.log'"
+left=$(find /dev/hugepages -maxdepth 1 -name "${prefix}map_*" | wc -l)
+check "no hugepage files left ($left)" [ "$left" -eq 0 ]
+if [ "$failed" -gt 0 ]; then
+	sed 's/^/    /' "$tmp/run.log" | grep -v 'pps' | tail -20
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
