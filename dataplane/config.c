@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,9 +149,24 @@ static char *trim(char *s)
 #define MAX_SECTIONS 4096
 #define MAX_SEEN_KEYS 64
 
+/* rte_cfgfile_load reads lines into CFG_NAME_LEN + CFG_VALUE_LEN + 4 bytes
+ * and refuses the whole file, without a line number, past that. */
+#define CFGFILE_LINE_MAX (CFG_NAME_LEN + CFG_VALUE_LEN + 2)
+
+/* Cuts the line where rte_cfgfile does: at the first ';' not after '\'. */
+static void cut_comment(char *s)
+{
+	for (char *p = s; (p = strchr(p, ';')) != NULL; p++) {
+		if (p == s || p[-1] != '\\') {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
 static void syntax_pass(FILE *in, struct errs *e)
 {
-	char line[1024];
+	char line[4096];
 	unsigned lineno = 0;
 	char (*sections)[CFG_NAME_LEN] = calloc(MAX_SECTIONS, CFG_NAME_LEN);
 	unsigned nsections = 0;
@@ -173,8 +189,15 @@ static void syntax_pass(FILE *in, struct errs *e)
 				;
 			continue;
 		}
+		size_t len = strcspn(line, "\n");
+		if (len > CFGFILE_LINE_MAX) {
+			bad_line(e, lineno, "line longer than %d characters",
+				 CFGFILE_LINE_MAX);
+			continue;
+		}
+		cut_comment(line);
 		char *s = trim(line);
-		if (*s == '\0' || *s == ';')
+		if (*s == '\0')
 			continue;
 		if (*s == '#') {
 			bad_line(e, lineno, "comments start with ';'");
@@ -461,15 +484,25 @@ static void read_dataplane(struct rte_cfgfile *c, struct dp_config *cfg,
 	if (nlc >= 0 && (unsigned)nlc != cfg->workers)
 		bad(e, S, "worker_lcores", "lists %d lcores for %u workers", nlc,
 		    cfg->workers);
-	if (nlc < 0) {
+	unsigned listed = cfg->workers;
+	if (nlc == -2) {
 		/* default: the lcores after the main one */
 		for (unsigned i = 0; i < cfg->workers; i++)
 			cfg->worker_lcores[i] = cfg->main_lcore + 1 + i;
+	} else {
+		listed = nlc < 0 ? 0 : (unsigned)nlc;
 	}
-	for (unsigned i = 0; i < cfg->workers; i++)
+	for (unsigned i = 0; i < listed; i++) {
 		if (cfg->worker_lcores[i] == cfg->main_lcore)
 			bad(e, S, "worker_lcores", "lcore %u is also the main lcore",
 			    cfg->main_lcore);
+		for (unsigned j = 0; j < i; j++)
+			if (cfg->worker_lcores[j] == cfg->worker_lcores[i]) {
+				bad(e, S, "worker_lcores", "lcore %u is listed twice: "
+				    "one worker per lcore", cfg->worker_lcores[i]);
+				break;
+			}
+	}
 }
 
 static void read_port(struct rte_cfgfile *c, enum dp_side side,
@@ -624,6 +657,13 @@ static void read_keys(const struct rte_cfgfile_entry *ent, int n,
 			bad(e, S, key_name, "every key of a direction needs an MKI of the same length");
 		} else if (k->nkeys == 1 && sk.mki_len == 0) {
 			bad(e, S, key_name, "several keys need MKIs to be told apart");
+		} else {
+			for (unsigned j = 0; j < k->nkeys; j++)
+				if (sk.mki_len && memcmp(k->keys[j].mki, sk.mki, sk.mki_len) == 0) {
+					bad(e, S, key_name, "key %u has the same MKI as key %u",
+					    k->nkeys + 1, j + 1);
+					break;
+				}
 		}
 		unsigned j = k->nkeys++;
 		memcpy(k->keys[j].key, sk.key, sk.key_len);
@@ -646,8 +686,7 @@ static bool same_addr(const struct dp_addr *a, const struct dp_addr *b)
 }
 
 static void read_session(struct rte_cfgfile *c, int idx, const char *S,
-			 struct dp_session_spec *sp, uint32_t default_id,
-			 struct errs *e)
+			 struct dp_session_spec *sp, struct errs *e)
 {
 	static const char *leg_names[DP_SIDES] = {"outside", "inside"};
 	struct rte_cfgfile_entry *ent = calloc(64, sizeof(*ent));
@@ -659,10 +698,12 @@ static void read_session(struct rte_cfgfile *c, int idx, const char *S,
 	if (strlen(S + 8) >= sizeof(sp->name))
 		bad(e, S, NULL, "session name longer than %zu characters",
 		    sizeof(sp->name) - 1);
-	sp->id = default_id;
-	if ((v = rte_cfgfile_get_entry(c, S, "id")) &&
-	    !parse_u32(v, 1, UINT32_MAX - 1, &sp->id))
-		bad(e, S, "id", "'%s': expected a number from 1", v);
+	if ((v = rte_cfgfile_get_entry(c, S, "id")) == NULL)
+		bad(e, S, "id", "missing: a number from 1 to %u that names the session "
+				"in telemetry and on reloads", DP_CONFIG_MAX_SESSION_ID);
+	else if (!parse_u32(v, 1, DP_CONFIG_MAX_SESSION_ID, &sp->id))
+		bad(e, S, "id", "'%s': expected a number from 1 to %u (larger ids are "
+				"the demo generator's)", v, DP_CONFIG_MAX_SESSION_ID);
 	int n = ent ? rte_cfgfile_section_entries_by_index(c, idx, secname, ent, 64) : 0;
 	for (int l = 0; l < DP_SIDES; l++) {
 		struct dp_leg_spec *leg = &sp->leg[l];
@@ -672,8 +713,10 @@ static void read_session(struct rte_cfgfile *c, int idx, const char *S,
 		snprintf(key, sizeof(key), "%s.local", leg_names[l]);
 		if ((v = rte_cfgfile_get_entry(c, S, key)) == NULL)
 			bad(e, S, key, "missing: our ADDRESS:PORT on the %s side", leg_names[l]);
-		else if (!parse_endpoint(v, &leg->local))
+		else if (!parse_endpoint(v, &leg->local)) {
+			memset(&leg->local, 0, sizeof(leg->local));
 			bad(e, S, key, "'%s': expected ADDRESS:PORT (IPv6: [ADDRESS]:PORT)", v);
+		}
 		snprintf(key, sizeof(key), "%s.remote", leg_names[l]);
 		if ((v = rte_cfgfile_get_entry(c, S, key)) == NULL) {
 			bad(e, S, key, "missing: the peer's ADDRESS:PORT, or 'latch'");
@@ -682,20 +725,30 @@ static void read_session(struct rte_cfgfile *c, int idx, const char *S,
 			leg->remote.addr.family = leg->local.addr.family;
 		} else if (!parse_endpoint(v, &leg->remote)) {
 			bad(e, S, key, "'%s': expected ADDRESS:PORT or 'latch'", v);
-		} else if (leg->remote.addr.family != leg->local.addr.family) {
+		} else if (leg->local.addr.family != 0 &&
+			   leg->remote.addr.family != leg->local.addr.family) {
 			bad(e, S, key, "'%s' is not of the local address's family", v);
 		}
 		snprintf(key, sizeof(key), "%s.suite", leg_names[l]);
-		if ((v = rte_cfgfile_get_entry(c, S, key)) == NULL ||
-		    strcmp(v, "none") == 0) {
+		if ((v = rte_cfgfile_get_entry(c, S, key)) == NULL) {
 			if (l == DP_OUTSIDE)
 				bad(e, S, key, "missing: the outside leg carries SRTP");
+		} else if (strcmp(v, "none") == 0) {
+			if (l == DP_OUTSIDE)
+				bad(e, S, key, "'none': the outside leg carries SRTP");
 		} else {
 			enum sre_suite s;
 			if (sre_suite_from_name(v, &s) == SRE_OK)
 				suite = (uint8_t)s;
 			else
 				bad(e, S, key, "'%s' is not a suite (or 'none' for plain RTP)", v);
+		}
+		v = rte_cfgfile_get_entry(c, S, key);
+		if (l == DP_INSIDE && leg->latch && (v == NULL || strcmp(v, "none") == 0)) {
+			/* a plain packet proves nothing: anyone could take the leg */
+			snprintf(key, sizeof(key), "%s.remote", leg_names[l]);
+			bad(e, S, key, "'latch' needs SRTP on the leg: a plain RTP "
+				       "peer cannot be authenticated");
 		}
 		snprintf(key, sizeof(key), "%s.rx_key", leg_names[l]);
 		read_keys(ent, n, S, key, suite, &leg->rx, e);
@@ -741,10 +794,22 @@ static void check_session(const struct dp_config *cfg, unsigned i,
 			}
 		}
 	}
-	for (unsigned j = 0; j < i; j++)
-		if (cfg->sessions[j].id == sp->id)
+	for (unsigned j = 0; j < i; j++) {
+		if (sp->id != 0 && cfg->sessions[j].id == sp->id)
 			bad(e, S, "id", "%u is the id of session %s too", sp->id,
 			    cfg->sessions[j].name);
+		if (i >= cfg->nsessions_main && j < cfg->nsessions_main &&
+		    strcmp(cfg->sessions[j].name, sp->name) == 0)
+			bad(e, S, NULL, "the configuration file has a session of this name");
+	}
+}
+
+static void check_capacity(const struct dp_config *cfg, struct errs *e)
+{
+	uint64_t want = cfg->nsessions + (cfg->demo.enabled ? cfg->demo.sessions : 0);
+	if (want > cfg->max_sessions)
+		bad(e, "dataplane", "max_sessions", "%u is fewer than the %" PRIu64
+		    " sessions configured", cfg->max_sessions, want);
 }
 
 static int read_sessions(struct rte_cfgfile *c, struct dp_config *cfg,
@@ -766,20 +831,26 @@ static int read_sessions(struct rte_cfgfile *c, struct dp_config *cfg,
 	for (int i = 0; i < nsec; i++)
 		add += section_kind(names[i]) == SEC_SESSION;
 	if (add > 0) {
-		struct dp_session_spec *grown =
-			realloc(cfg->sessions, (cfg->nsessions + add) * sizeof(*grown));
+		/* copied, not realloc'd: a moved block would be freed with the
+		 * master keys still in it */
+		struct dp_session_spec *grown = calloc(cfg->nsessions + add, sizeof(*grown));
 		if (grown == NULL) {
 			bad(e, "session", NULL, "out of memory for %u sessions", add);
 			free(names);
 			free(store);
 			return -1;
 		}
+		if (cfg->sessions) {
+			memcpy(grown, cfg->sessions, cfg->nsessions * sizeof(*grown));
+			explicit_bzero(cfg->sessions, cfg->nsessions * sizeof(*grown));
+			free(cfg->sessions);
+		}
 		cfg->sessions = grown;
 		for (int i = 0; i < nsec; i++) {
 			if (section_kind(names[i]) != SEC_SESSION)
 				continue;
 			unsigned k = cfg->nsessions++;
-			read_session(c, i, names[i], &cfg->sessions[k], k + 1, e);
+			read_session(c, i, names[i], &cfg->sessions[k], e);
 		}
 	}
 	free(names);
@@ -855,6 +926,46 @@ static int apply_overrides(struct rte_cfgfile *c, const struct dp_override *ov,
 	return 0;
 }
 
+/* Appends the [session NAME] sections of a sessions file and checks them
+ * against the ports and every session before them; problems are reported
+ * under the sessions file's name and counted in e. */
+static void load_sessions_file(const char *file, struct dp_config *cfg,
+			       struct errs *e)
+{
+	FILE *in = fopen(file, "r");
+
+	if (in == NULL) {
+		fprintf(e->f, "srtpedge: sessions file %s: cannot open: %s\n", file,
+			strerror(errno));
+		e->count++;
+		return;
+	}
+	syntax_pass(in, e);
+	fclose(in);
+	if (e->count)
+		return;
+	struct rte_cfgfile *c = rte_cfgfile_load(file, 0);
+	if (c == NULL) {
+		fprintf(e->f, "srtpedge: %s: cannot be read as an INI file\n", file);
+		e->count++;
+		return;
+	}
+	int nsec = rte_cfgfile_num_sections(c, NULL, 0);
+	int nsess = rte_cfgfile_num_sections(c, "session ", 8);
+	if (nsec != nsess) {
+		fprintf(e->f, "srtpedge: %s: a sessions file holds only [session NAME] "
+			      "sections\n", file);
+		e->count++;
+		rte_cfgfile_close(c);
+		return;
+	}
+	unsigned first = cfg->nsessions;
+	read_sessions(c, cfg, e);
+	rte_cfgfile_close(c);
+	for (unsigned i = first; i < cfg->nsessions; i++)
+		check_session(cfg, i, e);
+}
+
 int dp_config_load(const char *file, const struct dp_override *ov,
 		   unsigned nov, struct dp_config *cfg, FILE *err)
 {
@@ -894,14 +1005,28 @@ int dp_config_load(const char *file, const struct dp_override *ov,
 	read_sessions(c, cfg, &e);
 	rte_cfgfile_close(c);
 
-	if (cfg->sessions_file[0] && dp_config_load_sessions(cfg->sessions_file, cfg, err) != 0)
-		e.count++;
 	for (unsigned i = 0; i < cfg->nsessions; i++)
 		check_session(cfg, i, &e);
-	if (cfg->nsessions + (cfg->demo.enabled ? cfg->demo.sessions : 0) > cfg->max_sessions)
-		bad(&e, "dataplane", "max_sessions", "%u is fewer than the %u sessions configured",
-		    cfg->max_sessions,
-		    cfg->nsessions + (cfg->demo.enabled ? cfg->demo.sessions : 0));
+	cfg->nsessions_main = cfg->nsessions;
+	if (cfg->sessions_file[0]) {
+		struct errs es = {err, cfg->sessions_file, 0};
+		load_sessions_file(cfg->sessions_file, cfg, &es);
+		e.count += es.count;
+	}
+	check_capacity(cfg, &e);
+	if (cfg->offline) {
+		bool input = false;
+		for (int s = 0; s < DP_SIDES; s++) {
+			const char *d = cfg->port[s].device;
+			if (d[0] && strncmp(d, "net_pcap", 8) != 0)
+				bad(&e, s == DP_OUTSIDE ? "outside" : "inside", "port",
+				    "offline mode reads and writes captures: a "
+				    "net_pcap device is needed, not '%s'", d);
+			input |= strstr(d, "rx_pcap=") != NULL;
+		}
+		if (!input)
+			bad(&e, "dataplane", "offline", "no port has an rx_pcap= input");
+	}
 	if (e.count) {
 		fprintf(err, "srtpedge: %u problem%s in the configuration; nothing was started\n",
 			e.count, e.count == 1 ? "" : "s");
@@ -913,34 +1038,19 @@ int dp_config_load(const char *file, const struct dp_override *ov,
 
 int dp_config_load_sessions(const char *file, struct dp_config *cfg, FILE *err)
 {
-	struct errs e = {err, file, 0};
-	FILE *in = fopen(file, "r");
+	struct errs es = {err, file, 0};
+	struct errs em = {err, cfg->file, 0};
+	unsigned before = cfg->nsessions;
 
-	if (in == NULL) {
-		fprintf(err, "srtpedge: sessions file %s: cannot open: %s\n", file,
-			strerror(errno));
-		return -1;
-	}
-	syntax_pass(in, &e);
-	fclose(in);
-	if (e.count)
-		return -1;
-	struct rte_cfgfile *c = rte_cfgfile_load(file, 0);
-	if (c == NULL) {
-		fprintf(err, "srtpedge: %s: cannot be read as an INI file\n", file);
-		return -1;
-	}
-	int nsec = rte_cfgfile_num_sections(c, NULL, 0);
-	int nsess = rte_cfgfile_num_sections(c, "session ", 8);
-	if (nsec != nsess) {
-		fprintf(err, "srtpedge: %s: a sessions file holds only [session NAME] sections\n",
-			file);
-		rte_cfgfile_close(c);
-		return -1;
-	}
-	read_sessions(c, cfg, &e);
-	rte_cfgfile_close(c);
-	return e.count ? -1 : 0;
+	load_sessions_file(file, cfg, &es);
+	check_capacity(cfg, &em);
+	if (es.count + em.count == 0)
+		return 0;
+	if (cfg->nsessions > before)
+		explicit_bzero(cfg->sessions + before,
+			       (cfg->nsessions - before) * sizeof(*cfg->sessions));
+	cfg->nsessions = before;
+	return -1;
 }
 
 void dp_config_free(struct dp_config *cfg)

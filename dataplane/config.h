@@ -16,6 +16,9 @@
 #define DP_MAX_WORKERS 64
 #define DP_MAX_NEIGHBORS 32
 #define DP_MAX_SET 64
+/* ids above are the demo generator's (DP_DEMO_ID0) */
+#define DP_CONFIG_MAX_SESSION_ID 999999u
+#define DP_DEMO_ID0 1000000u
 
 struct dp_neighbor {
 	struct dp_addr ip;
@@ -63,6 +66,7 @@ struct dp_config {
 	struct dp_port_cfg port[DP_SIDES];
 	struct dp_demo_cfg demo;
 	unsigned nsessions;      /* static sessions from [session NAME] sections */
+	unsigned nsessions_main; /* the first ones, from `file`; then sessions_file's */
 	struct dp_session_spec *sessions;
 };
 
@@ -79,7 +83,9 @@ struct dp_override {
  * and returns -1; nothing is started. */
 int dp_config_load(const char *file, const struct dp_override *ov,
 		   unsigned nov, struct dp_config *cfg, FILE *err);
-/* Reads a sessions file (only [session NAME] sections) into cfg. */
+/* Appends a sessions file (only [session NAME] sections) to a loaded cfg,
+ * checked against its ports, its sessions and max_sessions. On error prints
+ * every problem and returns -1 with cfg's sessions as they were. */
 int dp_config_load_sessions(const char *file, struct dp_config *cfg,
 			    FILE *err);
 void dp_config_free(struct dp_config *cfg);

@@ -135,7 +135,7 @@ int dp_demo_start(struct dp_demo *d, struct dp_runtime *rt)
 		char why[128];
 
 		memset(&sp, 0, sizeof(sp));
-		sp.id = 1000000 + i;
+		sp.id = DP_DEMO_ID0 + i;
 		snprintf(sp.name, sizeof(sp.name), "demo-%u", i);
 		/* peers beyond the gateways: 198.18.x.y outside, 198.19.x.y inside */
 		ipv4_of(&sp.leg[DP_OUTSIDE].local, out_ip, (uint16_t)(DEMO_OUT_PORT0 + i % 10000));
@@ -266,12 +266,17 @@ static struct rte_mbuf *make_packet(struct dp_demo *d, struct dp_demo_session *d
 	return m;
 }
 
+/* Takes everything the ports sent: the generator stands for the networks
+ * beyond them, and a network that stops reading would make the dataplane
+ * drop (tx_full) what it forwarded correctly. */
 static void check_output(struct dp_demo *d)
 {
 	struct rte_mbuf *m[64];
 
 	for (int side = 0; side < DP_SIDES; side++) {
-		unsigned n = rte_ring_dequeue_burst(d->from_port[side], (void **)m, 64, NULL);
+		unsigned n;
+		while ((n = rte_ring_dequeue_burst(d->from_port[side], (void **)m, 64,
+						   NULL)) > 0)
 		for (unsigned i = 0; i < n; i++) {
 			uint8_t *f = rte_pktmbuf_mtod(m[i], uint8_t *);
 			uint32_t flen = rte_pktmbuf_data_len(m[i]);
@@ -314,6 +319,8 @@ void dp_demo_poll(struct dp_demo *d, uint64_t now)
 {
 	uint64_t hz = d->rt->tsc_hz;
 
+	check_output(d);
+
 	d->credit_milli += (now - d->last_tsc) * (uint64_t)d->cfg->pps * 1000 / hz;
 	d->last_tsc = now;
 	uint64_t want = d->credit_milli / 1000;
@@ -323,7 +330,9 @@ void dp_demo_poll(struct dp_demo *d, uint64_t now)
 	if (d->credit_milli > 256000)
 		d->credit_milli = 0;
 
-	struct rte_mbuf *batch[DP_SIDES][258];
+	/* up to 256 packets, each with a possible replayed copy, all on one
+	 * side in the worst case */
+	struct rte_mbuf *batch[DP_SIDES][2 * 256];
 	unsigned nb[DP_SIDES] = {0, 0};
 	for (uint64_t i = 0; i < want; i++) {
 		struct dp_demo_session *ds = &d->s[d->next % d->nsessions];

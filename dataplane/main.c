@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +26,8 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_pdump.h>
+
+#include <pcap/pcap.h>
 
 #include "config.h"
 #include "demo.h"
@@ -56,7 +60,8 @@ static void usage(FILE *f)
 "  -c, --config FILE     INI configuration (see configs/srtpedge.ini)\n"
 "  -s, --set S.K=VALUE   override one setting, e.g. dataplane.workers=2 or\n"
 "                        demo.duration=0 (repeatable)\n"
-"      --sessions FILE   read static sessions from FILE too ([session NAME])\n"
+"      --sessions FILE   the sessions file ([session NAME] sections only);\n"
+"                        replaces [dataplane] sessions_file\n"
 "      --file-prefix P   DPDK file prefix (default srtpedge): runs with\n"
 "                        different prefixes do not collide\n"
 "      --check           check the configuration and exit\n"
@@ -66,7 +71,10 @@ static void usage(FILE *f)
 "srtpedge passes --no-pci to DPDK unless the configuration names PCI ports,\n"
 "which it then allow-lists with -a: DPDK never probes a NIC it was not given.\n"
 "Signals: SIGINT/SIGTERM drain, print the final counters and exit; SIGHUP\n"
-"rereads the sessions file (adds, removes and replaces sessions by id).\n"
+"rereads the sessions file and applies the difference by id: new sessions\n"
+"are added, gone ones removed, changed ones replaced; sessions of the\n"
+"configuration file are left alone, and a file with any problem is not\n"
+"applied at all.\n"
 "Exit status: 0 on a clean stop, 1 on a runtime failure, 2 on bad usage or\n"
 "configuration.\n");
 }
@@ -112,48 +120,127 @@ static void port_addrs_init(struct dp_port_addrs *pa, const struct dp_port_cfg *
 	memcpy(pa->gateway6, pc->gateway6.bytes, 16);
 }
 
-/* SIGHUP: the sessions file again, applied as a difference by id. */
-static void reload_sessions(struct dp_runtime *rt, const char *file)
+/* Offline mode: the packets in a port's rx_pcap file (0 when it has none),
+ * so that the run ends once DPDK has read them all. */
+static int64_t pcap_input_packets(const char *device)
 {
-	struct dp_config fresh;
-	unsigned added = 0, removed = 0, failed = 0;
+	const char *p = strstr(device, "rx_pcap=");
+	char path[PATH_MAX], err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int64_t n = 0;
 
-	memset(&fresh, 0, sizeof(fresh));
+	if (p == NULL)
+		return 0;
+	p += strlen("rx_pcap=");
+	size_t len = strcspn(p, ",");
+	if (len >= sizeof(path))
+		return -1;
+	memcpy(path, p, len);
+	path[len] = '\0';
+	pcap_t *pc = pcap_open_offline(path, err);
+	if (pc == NULL) {
+		fprintf(stderr, "srtpedge: offline input %s: %s\n", path, err);
+		return -1;
+	}
+	while (pcap_next_ex(pc, &h, &data) == 1)
+		n++;
+	pcap_close(pc);
+	return n;
+}
+
+/* SIGHUP: the sessions file again. Only its own sessions (cfg's after
+ * nsessions_main) are touched: one gone or changed in any field is removed,
+ * and a changed one added anew once a grace period has returned its slot,
+ * so that a full table can still take it. A file with any problem is not
+ * applied at all. cfg ends up describing what runs. */
+static void reload_sessions(struct dp_runtime *rt, struct dp_config *cfg)
+{
+	struct dp_session_table *t = rt->sessions;
+	const char *file = cfg->sessions_file;
+	struct dp_config fresh = *cfg;
+	unsigned main_n = cfg->nsessions_main;
+	unsigned added = 0, removed = 0, changed = 0, failed = 0;
+
+	fresh.sessions = NULL;
+	fresh.nsessions = 0;
+	if (main_n) {
+		fresh.sessions = calloc(main_n, sizeof(*fresh.sessions));
+		if (fresh.sessions == NULL) {
+			fprintf(stderr, "srtpedge: sessions file %s: out of memory; "
+					"not applied\n", file);
+			return;
+		}
+		memcpy(fresh.sessions, cfg->sessions, main_n * sizeof(*fresh.sessions));
+		fresh.nsessions = main_n;
+	}
 	if (dp_config_load_sessions(file, &fresh, stderr) != 0) {
 		fprintf(stderr, "srtpedge: sessions file %s not applied; the sessions "
 				"in use stay as they are\n", file);
 		dp_config_free(&fresh);
 		return;
 	}
-	struct dp_session_table *t = rt->sessions;
-	/* gone or changed: remove (a changed one is added again below) */
-	for (uint32_t slot = 0; slot < t->max_sessions; slot++) {
-		struct dp_session *s = dp_session_at(t, slot);
-		if (!s->live || s->id >= 1000000)
-			continue; /* the demo's own sessions are not the file's */
-		bool keep = false;
-		for (unsigned i = 0; i < fresh.nsessions; i++)
-			if (fresh.sessions[i].id == s->id &&
-			    strcmp(fresh.sessions[i].name, s->name) == 0)
-				keep = true;
-		if (!keep && dp_session_del(t, s->id) == 0)
+	const struct dp_session_spec *old = cfg->sessions ? cfg->sessions + main_n : NULL;
+	unsigned nold = cfg->nsessions - main_n;
+	struct dp_session_spec *neu = fresh.sessions ? fresh.sessions + main_n : NULL;
+	unsigned nneu = fresh.nsessions - main_n;
+	enum { FRESH_NEW, FRESH_SAME, FRESH_CHANGED } *state =
+		calloc(nneu ? nneu : 1, sizeof(*state));
+	if (state == NULL) {
+		fprintf(stderr, "srtpedge: sessions file %s: out of memory; not applied\n",
+			file);
+		dp_config_free(&fresh);
+		return;
+	}
+
+	dp_stats_telemetry_hold();
+	for (unsigned o = 0; o < nold; o++) {
+		bool same = false, present = false;
+		for (unsigned n = 0; n < nneu && !present; n++) {
+			if (neu[n].id != old[o].id)
+				continue;
+			present = true;
+			same = memcmp(&neu[n], &old[o], sizeof(neu[n])) == 0;
+			state[n] = same ? FRESH_SAME : FRESH_CHANGED;
+		}
+		if (same)
+			continue;
+		if (dp_session_del(t, old[o].id) == 0 && !present)
 			removed++;
 	}
-	for (unsigned i = 0; i < fresh.nsessions; i++) {
+	dp_session_synchronize(t);
+	/* what runs from the file: kept ones, and new ones that were added */
+	unsigned nrun = main_n;
+	for (unsigned n = 0; n < nneu; n++) {
 		char why[128];
-		if (dp_session_find_id(t, fresh.sessions[i].id) != NULL)
-			continue;
-		if (dp_session_add(t, &fresh.sessions[i], why, sizeof(why)) == 0) {
-			added++;
-		} else {
-			fprintf(stderr, "srtpedge: %s: [session %s]: %s\n", file,
-				fresh.sessions[i].name, why);
-			failed++;
+		if (state[n] != FRESH_SAME) {
+			if (dp_session_add(t, &neu[n], why, sizeof(why)) != 0) {
+				fprintf(stderr, "srtpedge: %s: [session %s]: %s\n", file,
+					neu[n].name, why);
+				failed++;
+				explicit_bzero(&neu[n], sizeof(neu[n]));
+				continue;
+			}
+			if (state[n] == FRESH_NEW)
+				added++;
+			else
+				changed++;
 		}
+		if (fresh.sessions + nrun != &neu[n])
+			memcpy(&fresh.sessions[nrun], &neu[n], sizeof(neu[n]));
+		nrun++;
 	}
-	fprintf(stderr, "srtpedge: sessions file %s: %u added, %u removed, %u refused\n",
-		file, added, removed, failed);
-	dp_config_free(&fresh);
+	dp_stats_telemetry_release();
+	if (fresh.nsessions > nrun)
+		explicit_bzero(fresh.sessions + nrun,
+			       (fresh.nsessions - nrun) * sizeof(*fresh.sessions));
+	fresh.nsessions = nrun;
+	dp_config_free(cfg);
+	cfg->sessions = fresh.sessions;
+	cfg->nsessions = fresh.nsessions;
+	free(state);
+	fprintf(stderr, "srtpedge: sessions file %s: %u added, %u changed, %u removed, "
+			"%u refused\n", file, added, changed, removed, failed);
 }
 
 int main(int argc, char **argv)
@@ -167,7 +254,7 @@ int main(int argc, char **argv)
 		{"print-default", no_argument, 0, 'D'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
-	const char *config_file = NULL, *sessions_file = NULL;
+	const char *config_file = NULL;
 	const char *prefix = "srtpedge";
 	struct dp_override ov[DP_MAX_SET];
 	unsigned nov = 0;
@@ -196,7 +283,21 @@ int main(int argc, char **argv)
 			nov++;
 			break;
 		case 'S':
-			sessions_file = optarg;
+			/* the same as [dataplane] sessions_file, checked alike */
+			if (nov >= DP_MAX_SET) {
+				fprintf(stderr, "srtpedge: at most %d --set options\n", DP_MAX_SET);
+				return 2;
+			}
+			memset(&ov[nov], 0, sizeof(ov[nov]));
+			strcpy(ov[nov].section, "dataplane");
+			strcpy(ov[nov].key, "sessions_file");
+			if (strlen(optarg) >= sizeof(ov[nov].value)) {
+				fprintf(stderr, "srtpedge: --sessions: path longer than %zu "
+						"characters\n", sizeof(ov[nov].value) - 1);
+				return 2;
+			}
+			strcpy(ov[nov].value, optarg);
+			nov++;
 			break;
 		case 'P':
 			prefix = optarg;
@@ -224,11 +325,6 @@ int main(int argc, char **argv)
 	static struct dp_config cfg;
 	if (dp_config_load(config_file, ov, nov, &cfg, stderr) != 0)
 		return 2;
-	if (sessions_file) {
-		snprintf(cfg.sessions_file, sizeof(cfg.sessions_file), "%s", sessions_file);
-		if (dp_config_load_sessions(sessions_file, &cfg, stderr) != 0)
-			return 2;
-	}
 	bool uses_ring = false;
 	for (int s = 0; s < DP_SIDES; s++)
 		uses_ring |= strcmp(cfg.port[s].device, "ring") == 0;
@@ -318,6 +414,7 @@ int main(int argc, char **argv)
 			goto out;
 		started[s] = true;
 		port_addrs_init(&rt.port[s], &cfg.port[s], (uint16_t)id, (uint8_t)s, &mac);
+		rt.port[s].any_mac = cfg.offline;
 	}
 
 	rt.sessions = dp_session_table_create(cfg.max_sessions, cfg.ssrcs_per_direction,
@@ -355,7 +452,6 @@ int main(int argc, char **argv)
 	}
 	if (cfg.demo.enabled && dp_demo_start(&demo, &rt) != 0)
 		goto out;
-	dp_stats_telemetry_register(&rt);
 
 	workers = rte_zmalloc("workers", cfg.workers * sizeof(*workers), 64);
 	if (workers == NULL)
@@ -368,11 +464,14 @@ int main(int argc, char **argv)
 		}
 		rt.workers[w] = &workers[w];
 	}
+	if (dp_stats_telemetry_register(&rt) != 0)
+		fprintf(stderr, "srtpedge: telemetry commands not available\n");
 	printf("srtpedge: %s: %u worker%s on lcore%s", cfg.file, cfg.workers,
 	       cfg.workers == 1 ? "" : "s", cfg.workers == 1 ? "" : "s");
 	for (unsigned w = 0; w < cfg.workers; w++)
 		printf(" %u", cfg.worker_lcores[w]);
-	printf(", %u sessions, crypto %s\n", rt.sessions->live,
+	printf(", %u session%s, crypto %s\n", rt.sessions->live,
+	       rt.sessions->live == 1 ? "" : "s",
 	       sre_engine_arch_name(workers[0].engine));
 	fflush(stdout);
 	for (unsigned w = 0; w < cfg.workers; w++) {
@@ -386,6 +485,17 @@ int main(int argc, char **argv)
 		}
 	}
 
+	int64_t offline_input = 0;
+	if (cfg.offline) {
+		for (int s = 0; s < DP_SIDES; s++) {
+			int64_t n = pcap_input_packets(cfg.port[s].device);
+			if (n < 0)
+				goto out;
+			offline_input += n;
+		}
+		printf("srtpedge: offline: %" PRId64 " packets to read\n", offline_input);
+	}
+	uint64_t offline_done_tsc = 0;
 	struct dp_worker_stats prev;
 	memset(&prev, 0, sizeof(prev));
 	uint64_t start = rte_rdtsc(), last_print = start;
@@ -398,11 +508,13 @@ int main(int argc, char **argv)
 		for (unsigned i = 0; i < n; i++)
 			dp_neigh_set(&rt.neigh, l[i].side, l[i].family, l[i].addr, &l[i].mac,
 				     false);
+		dp_stats_telemetry_hold();
 		dp_session_reclaim(rt.sessions);
+		dp_stats_telemetry_release();
 		if (got_reload) {
 			got_reload = 0;
 			if (cfg.sessions_file[0])
-				reload_sessions(&rt, cfg.sessions_file);
+				reload_sessions(&rt, &cfg);
 			else
 				fprintf(stderr, "srtpedge: SIGHUP: no sessions file to reread\n");
 		}
@@ -415,6 +527,19 @@ int main(int argc, char **argv)
 		}
 		if (stop_at && now >= stop_at)
 			break;
+		if (cfg.offline) {
+			/* read it all, then give the workers 50 ms to finish and
+			 * drain their transmit buffers */
+			struct rte_eth_stats es;
+			uint64_t in = 0;
+			for (int s = 0; s < DP_SIDES; s++)
+				if (rte_eth_stats_get(rt.port[s].port_id, &es) == 0)
+					in += es.ipackets;
+			if ((int64_t)in >= offline_input && offline_done_tsc == 0)
+				offline_done_tsc = now;
+			if (offline_done_tsc && now - offline_done_tsc > rt.tsc_hz / 20)
+				break;
+		}
 		if (!cfg.demo.enabled)
 			rte_delay_us_sleep(1000);
 	}
@@ -428,6 +553,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	rt.quit = true;
+	dp_stats_telemetry_detach();
 	for (unsigned w = 0; workers && w < cfg.workers; w++)
 		if (workers[w].engine)
 			dp_worker_fini(&workers[w]);

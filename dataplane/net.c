@@ -265,7 +265,8 @@ enum dp_class dp_classify(struct rte_mbuf *m, const struct dp_port_addrs *pa,
 		*drop = DP_DROP_MALFORMED;
 		return DP_CLASS_DROP;
 	}
-	bool unicast_to_us = rte_is_same_ether_addr(&eth->dst_addr, &pa->mac);
+	bool unicast_to_us = pa->any_mac ||
+			     rte_is_same_ether_addr(&eth->dst_addr, &pa->mac);
 	bool group = rte_is_multicast_ether_addr(&eth->dst_addr);
 	if (unlikely(!unicast_to_us && !group)) {
 		*drop = DP_DROP_NOT_FOR_US;

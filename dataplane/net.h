@@ -64,6 +64,7 @@ struct dp_port_addrs {
 	uint8_t gateway4[4], gateway6[16];
 	uint16_t port_id;
 	uint8_t side;
+	bool any_mac;            /* offline: a capture's MACs are arbitrary */
 };
 
 /* A neighbour learnt by a worker, for the main lcore to record. */

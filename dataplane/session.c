@@ -118,19 +118,27 @@ struct dp_session_table *dp_session_table_create(uint32_t max, uint32_t ssrcs,
 	t->nfree = max;
 
 	snprintf(name, sizeof(name), "flows_%p", (void *)t);
+	/* extendable buckets: every one of the 2 x max keys fits, whatever
+	 * the hash does with them */
 	struct rte_hash_parameters hp = {
 		.name = name,
 		.entries = max * 2 < 64 ? 64 : max * 2, /* a key per leg */
 		.key_len = DP_FLOW_KEY_LEN,
 		.hash_func = rte_hash_crc,
 		.socket_id = socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 	t->hash = rte_hash_create(&hp);
+	/* ids are looked up by the main lcore and telemetry only, never by a
+	 * worker: a locking table, which (unlike a lock-free one without
+	 * RCU) gives a deleted key's slot back */
 	snprintf(name, sizeof(name), "ids_%p", (void *)t);
 	hp.name = name;
 	hp.entries = max < 64 ? 64 : max;
 	hp.key_len = sizeof(uint32_t);
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY |
+			RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
 	t->by_id = rte_hash_create(&hp);
 	if (t->hash == NULL || t->by_id == NULL) {
 		RTE_LOG(ERR, USER1, "sessions: rte_hash_create: %s\n",
@@ -343,4 +351,10 @@ int dp_session_del(struct dp_session_table *t, uint32_t id)
 void dp_session_reclaim(struct dp_session_table *t)
 {
 	rte_rcu_qsbr_dq_reclaim(t->dq, t->max_sessions, NULL, NULL, NULL);
+}
+
+void dp_session_synchronize(struct dp_session_table *t)
+{
+	rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
+	dp_session_reclaim(t);
 }

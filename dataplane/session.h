@@ -131,6 +131,9 @@ int dp_session_add(struct dp_session_table *t, const struct dp_session_spec *sp,
 int dp_session_del(struct dp_session_table *t, uint32_t id);
 /* Frees what RCU has released (main lcore, call periodically). */
 void dp_session_reclaim(struct dp_session_table *t);
+/* Waits until every worker has passed a quiescent state, then reclaims:
+ * every slot deleted before the call is free again (main lcore only). */
+void dp_session_synchronize(struct dp_session_table *t);
 struct dp_session *dp_session_find_id(const struct dp_session_table *t,
 				      uint32_t id);
 

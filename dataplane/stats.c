@@ -7,10 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_rwlock.h>
 #include <rte_telemetry.h>
 
 #include "stats.h"
 
+/* The telemetry thread reads sessions and workers that the main lcore adds,
+ * removes and frees: it does so under the read lock, they under the write
+ * lock, and telemetry_rt is NULL outside the time they exist. */
+static rte_rwlock_t telemetry_lock = RTE_RWLOCK_INITIALIZER;
 static struct dp_runtime *telemetry_rt;
 
 void dp_stats_sum(const struct dp_runtime *rt, struct dp_worker_stats *sum)
@@ -116,7 +121,7 @@ static void add_counters(struct rte_tel_data *d, const struct dp_worker_stats *s
 	rte_tel_data_add_dict_u64(d, "latched", s->latched);
 }
 
-static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+static int tel_stats_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct dp_worker_stats s;
 	(void)cmd;
@@ -129,7 +134,7 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
-static int tel_workers(const char *cmd, const char *params, struct rte_tel_data *d)
+static int tel_workers_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd;
 	if (params == NULL || *params == '\0') {
@@ -151,7 +156,7 @@ static int tel_workers(const char *cmd, const char *params, struct rte_tel_data 
 	return 0;
 }
 
-static int tel_sessions(const char *cmd, const char *params, struct rte_tel_data *d)
+static int tel_sessions_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct dp_session_table *t = telemetry_rt->sessions;
 	(void)cmd;
@@ -170,7 +175,7 @@ static int tel_sessions(const char *cmd, const char *params, struct rte_tel_data
 	return 0;
 }
 
-static int tel_session(const char *cmd, const char *params, struct rte_tel_data *d)
+static int tel_session_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	static const char *side[DP_SIDES] = {"outside", "inside"};
 	char key[64];
@@ -209,9 +214,43 @@ static int tel_session(const char *cmd, const char *params, struct rte_tel_data 
 	return 0;
 }
 
+#define TELEMETRY_GUARDED(name)                                               \
+	static int name(const char *cmd, const char *params, struct rte_tel_data *d) \
+	{                                                                     \
+		int rc = -1;                                                  \
+		rte_rwlock_read_lock(&telemetry_lock);                        \
+		if (telemetry_rt != NULL)                                     \
+			rc = name##_locked(cmd, params, d);                   \
+		rte_rwlock_read_unlock(&telemetry_lock);                      \
+		return rc;                                                    \
+	}
+TELEMETRY_GUARDED(tel_stats)
+TELEMETRY_GUARDED(tel_workers)
+TELEMETRY_GUARDED(tel_sessions)
+TELEMETRY_GUARDED(tel_session)
+
+void dp_stats_telemetry_hold(void)
+{
+	rte_rwlock_write_lock(&telemetry_lock);
+}
+
+void dp_stats_telemetry_release(void)
+{
+	rte_rwlock_write_unlock(&telemetry_lock);
+}
+
+void dp_stats_telemetry_detach(void)
+{
+	rte_rwlock_write_lock(&telemetry_lock);
+	telemetry_rt = NULL;
+	rte_rwlock_write_unlock(&telemetry_lock);
+}
+
 int dp_stats_telemetry_register(struct dp_runtime *rt)
 {
+	rte_rwlock_write_lock(&telemetry_lock);
 	telemetry_rt = rt;
+	rte_rwlock_write_unlock(&telemetry_lock);
 	if (rte_telemetry_register_cmd("/srtpedge/stats", tel_stats,
 				       "Counters summed over workers.") != 0 ||
 	    rte_telemetry_register_cmd("/srtpedge/workers", tel_workers,

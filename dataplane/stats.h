@@ -20,5 +20,11 @@ void dp_stats_print_summary(FILE *f, const struct dp_runtime *rt);
 /* Registers /srtpedge/stats, /srtpedge/workers, /srtpedge/sessions and
  * /srtpedge/session,ID with DPDK telemetry. */
 int dp_stats_telemetry_register(struct dp_runtime *rt);
+/* While held, no telemetry command runs: around adding, removing and
+ * reclaiming sessions. */
+void dp_stats_telemetry_hold(void);
+void dp_stats_telemetry_release(void);
+/* Before the runtime is freed: commands answer with an error from now on. */
+void dp_stats_telemetry_detach(void);
 
 #endif

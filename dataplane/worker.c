@@ -77,6 +77,14 @@ static bool leg_next_hop(struct dp_worker *w, struct dp_session *s,
 		memcpy(mac, leg->next_hop_mac, 6);
 		return true;
 	}
+	if (unlikely(rt->cfg->offline)) {
+		/* a capture has no routes and no one to ask: a static
+		 * neighbour for the peer, or zero MACs as loopback has */
+		if (!dp_neigh_get(&rt->neigh, side, leg->remote.addr.family,
+				  leg->remote.addr.bytes, mac))
+			memset(mac, 0, sizeof(*mac));
+		return true;
+	}
 	if (!dp_next_hop(pa, leg->remote.addr.family, leg->remote.addr.bytes, hop)) {
 		w->stats.drops[DP_DROP_NO_ROUTE]++;
 		return false;
@@ -85,11 +93,6 @@ static bool leg_next_hop(struct dp_worker *w, struct dp_session *s,
 		memcpy(leg->next_hop_mac, mac, 6);
 		leg->next_hop_known = true;
 		leg->hop_checked_tsc = now;
-		return true;
-	}
-	if (rt->cfg->offline) {
-		/* a capture has no one to ask: zero MACs, as loopback has */
-		memset(mac, 0, sizeof(*mac));
 		return true;
 	}
 	leg->next_hop_known = false;
@@ -161,16 +164,29 @@ static void forward(struct dp_worker *w, struct dp_pkt *pk, unsigned n,
 	}
 }
 
+/* An outbound SSRC the leg has no stream for yet: the stream is set up in
+ * the next free slot and published only once one of its packets was
+ * protected, so packets that fail cannot use slots up. */
+struct dp_pend {
+	struct dp_direction *dir;
+	uint32_t ssrc;
+	uint32_t slot;
+	bool used;
+};
+
 /* Protects what leaves on a leg that carries SRTP; plain legs pass. */
 static void protect_and_forward(struct dp_worker *w, struct dp_pkt *pk,
 				unsigned n, uint64_t now)
 {
+	struct dp_session_table *t = w->rt->sessions;
 	struct sre_packet sp[DP_BURST_MAX];
-	uint16_t which[DP_BURST_MAX];
-	unsigned np = 0, nready = 0;
+	struct dp_pkt prot[DP_BURST_MAX];
+	int16_t pend_of[DP_BURST_MAX];
+	struct dp_pend pend[DP_BURST_MAX];
+	unsigned np = 0, nready = 0, npend = 0;
 
-	/* packets that need protecting are compacted into sp[]; the rest
-	 * keep their place in pk[] for forward() */
+	/* pk[] is compacted in place to the packets that go on as they are;
+	 * those to protect are copied out to prot[] */
 	for (unsigned i = 0; i < n; i++) {
 		struct dp_pkt *p = &pk[i];
 		struct dp_direction *od = &p->s->leg[1 - p->side].tx;
@@ -178,36 +194,61 @@ static void protect_and_forward(struct dp_worker *w, struct dp_pkt *pk,
 			pk[nready++] = *p;
 			continue;
 		}
+		if (p->payload_len < (p->kind == SRE_RTCP ? 8 : 12)) {
+			/* no SSRC to protect it under */
+			drop(w, p->m, DP_DROP_MALFORMED);
+			continue;
+		}
 		uint8_t *payload = rte_pktmbuf_mtod_offset(p->m, uint8_t *, p->payload_off);
 		uint32_t ssrc = packet_ssrc(payload, p->kind);
 		struct sre_stream *st = dir_find(od, ssrc);
+		int16_t pidx = -1;
 		if (st == NULL) {
-			struct dp_session_table *t = w->rt->sessions;
-			if (od->nssrc >= t->ssrcs) {
-				drop(w, p->m, DP_DROP_SSRC_LIMIT);
-				continue;
+			unsigned k, later = 0;
+			for (k = 0; k < npend; k++) {
+				if (pend[k].dir == od && pend[k].ssrc == ssrc)
+					break;
+				later += pend[k].dir == od;
 			}
-			uint32_t k = od->nssrc;
-			st = dp_dir_stream(od, k);
-			if (sre_stream_init(st, od->ctx, ssrc, dp_dir_window(od, k)) != SRE_OK) {
-				drop(w, p->m, DP_DROP_SSRC_LIMIT);
-				continue;
+			if (k == npend) {
+				uint32_t slot = od->nssrc + later;
+				if (slot >= t->ssrcs ||
+				    sre_stream_init(dp_dir_stream(od, slot), od->ctx, ssrc,
+						    dp_dir_window(od, slot)) != SRE_OK) {
+					drop(w, p->m, DP_DROP_SSRC_LIMIT);
+					continue;
+				}
+				pend[npend++] = (struct dp_pend){.dir = od, .ssrc = ssrc,
+								 .slot = slot};
 			}
-			od->ssrc[k] = ssrc;
-			od->nssrc++;
+			st = dp_dir_stream(od, pend[k].slot);
+			pidx = (int16_t)k;
 		}
 		sp[np] = (struct sre_packet){.data = payload, .len = p->payload_len,
 					     .room = payload_room(p->m, p->payload_off),
 					     .stream = st, .kind = p->kind};
-		which[np++] = (uint16_t)i;
+		pend_of[np] = pidx;
+		prot[np++] = *p;
 	}
-	/* which[] indexes pk[] as it was; move the protected ones after the
-	 * ready ones before pk[] is overwritten further */
-	struct dp_pkt prot[DP_BURST_MAX];
-	for (unsigned j = 0; j < np; j++)
-		prot[j] = pk[which[j]];
 	if (np > 0)
 		sre_protect_burst(w->engine, sp, np);
+	for (unsigned j = 0; j < np; j++)
+		if (sp[j].status == SRE_OK && pend_of[j] >= 0)
+			pend[pend_of[j]].used = true;
+	/* publish, in slot order, the new streams that protected something;
+	 * one that did not leaves no hole: the next moves down into it */
+	for (unsigned k = 0; k < npend; k++) {
+		struct dp_direction *od = pend[k].dir;
+		if (!pend[k].used)
+			continue;
+		uint32_t target = od->nssrc;
+		if (target != pend[k].slot)
+			sre_stream_copy(dp_dir_stream(od, target),
+					dp_dir_stream(od, pend[k].slot),
+					dp_dir_window(od, target));
+		od->ssrc[target] = pend[k].ssrc;
+		od->nssrc++;
+	}
 	for (unsigned j = 0; j < np; j++) {
 		if (sp[j].status != SRE_OK) {
 			w->stats.srtp[sp[j].status]++;
@@ -380,8 +421,6 @@ static void process_burst(struct dp_worker *w, uint8_t side,
 		struct dp_learn learn;
 		bool learnt;
 
-		w->stats.rx_packets[side]++;
-		w->stats.rx_bytes[side] += rte_pktmbuf_pkt_len(m);
 		switch (dp_classify(m, &rt->port[side], &u, &why, &learn, &learnt)) {
 		case DP_CLASS_UDP:
 			break;
@@ -429,7 +468,9 @@ learnt_check:
 				continue;
 			}
 			if (s->owner != w->idx) {
-				/* one writer per stream: its owner */
+				/* one writer per stream: its owner, which tells the
+				 * side by the port (not every PMD sets it) */
+				p->m->port = rt->port[side].port_id;
 				if (rte_ring_enqueue(rt->handoff[s->owner], p->m) != 0)
 					drop(w, p->m, DP_DROP_HANDOFF_FULL);
 				else
@@ -463,6 +504,9 @@ int dp_worker_main(void *arg)
 			uint16_t n = rte_eth_rx_burst(rt->port[side].port_id, w->queue,
 						      mbufs, (uint16_t)burst);
 			if (n > 0) {
+				w->stats.rx_packets[side] += n;
+				for (uint16_t i = 0; i < n; i++)
+					w->stats.rx_bytes[side] += rte_pktmbuf_pkt_len(mbufs[i]);
 				process_burst(w, side, mbufs, n, now);
 				got += n;
 			}

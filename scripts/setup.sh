@@ -35,13 +35,15 @@ case "$hugepages" in (*[!0-9]*|'') echo "setup.sh: --hugepages wants a number" >
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build: compiler, meson; libraries; tests: CUnit, libsrtp2 (the reference),
-# clang + its runtime (libFuzzer); tools the tests drive.
+# clang + its runtime (libFuzzer); tools and peers the tests drive (ffmpeg's
+# own SRTP, tcpdump).
 packages=(
 	build-essential pkg-config meson ninja-build python3 python3-pyelftools
 	dpdk dpdk-dev libdpdk-dev libipsec-mb-dev libssl-dev openssl
 	libsrtp2-dev libcunit1-dev libpcap-dev
 	clang libclang-rt-14-dev
 	iproute2 ethtool
+	ffmpeg tcpdump
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -14,19 +14,10 @@ usage() {
 case "${1:-}" in -h|--help) usage; exit 0 ;; "") usage >&2; exit 2 ;; esac
 bin=$1
 secs=${2:-3}
-passed=0 failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-check() {
-	local what=$1; shift
-	if "$@"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAILED: $what"
-	fi
-}
+. "$(dirname "$0")/../common/check.sh"
 
 # The summary lines, parsed whole:
 #   demo: outside->inside: S SRTP packets sent, A arrived inside ..., W wrong
@@ -88,5 +79,4 @@ rc=0
 "$bin" --help >"$tmp/help.log" 2>&1 || rc=$?
 check "--help: exit 0 and usage" bash -c "[ $rc -eq 0 ] && grep -q '^usage: srtpedge' '$tmp/help.log'"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

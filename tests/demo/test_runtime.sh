@@ -10,7 +10,6 @@ usage() {
 }
 case "${1:-}" in -h|--help) usage; exit 0 ;; "") usage >&2; exit 2 ;; esac
 bin=$1
-passed=0 failed=0
 prefix="test-runtime-$$"
 tmp=$(mktemp -d)
 pid=
@@ -24,15 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() {
-	local what=$1; shift
-	if "$@"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAILED: $what"
-	fi
-}
+. "$(dirname "$0")/../common/check.sh"
 
 tel() { echo "$1" | python3 /usr/bin/dpdk-telemetry.py -f "$prefix" 2>/dev/null | tail -n +1; }
 key() { printf '%s' "$1" | head -c 30 | base64; }
@@ -52,8 +43,11 @@ inside.suite = none
 INI
 }
 
+# the embedded default plus session 5 of the configuration file itself,
+# which reloads of the sessions file must leave alone
+{ "$bin" --print-default; session 5 50005; } >"$tmp/main.ini"
 { session 7 50007; session 8 50008; } >"$tmp/sessions.ini"
-"$bin" --file-prefix "$prefix" --sessions "$tmp/sessions.ini" \
+"$bin" --file-prefix "$prefix" -c "$tmp/main.ini" --sessions "$tmp/sessions.ini" \
 	-s demo.duration=0 -s demo.pps=20000 -s demo.sessions=200 \
 	>"$tmp/run.log" 2>&1 &
 pid=$!
@@ -65,11 +59,11 @@ sleep 1
 check "srtpedge started" grep -q 'worker on lcore' "$tmp/run.log"
 
 out=$(tel /srtpedge/stats)
-check "telemetry /srtpedge/stats lists 202 sessions" \
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1])["/srtpedge/stats"]; sys.exit(0 if d["sessions"]==202 and d["inside_forwarded"]>0 and d["outside_forwarded"]>0 else 1)' "$out"
+check "telemetry /srtpedge/stats lists 203 sessions" \
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1])["/srtpedge/stats"]; sys.exit(0 if d["sessions"]==203 and d["inside_forwarded"]>0 and d["outside_forwarded"]>0 else 1)' "$out"
 out=$(tel /srtpedge/sessions)
-check "telemetry /srtpedge/sessions has 7 and 8" \
-	python3 -c 'import json,sys; l=json.loads(sys.argv[1])["/srtpedge/sessions"]; sys.exit(0 if 7 in l and 8 in l and len(l)==202 else 1)' "$out"
+check "telemetry /srtpedge/sessions has 5, 7 and 8" \
+	python3 -c 'import json,sys; l=json.loads(sys.argv[1])["/srtpedge/sessions"]; sys.exit(0 if 5 in l and 7 in l and 8 in l and len(l)==203 else 1)' "$out"
 out=$(tel /srtpedge/session,1000000)
 check "telemetry /srtpedge/session,1000000 counts packets on both legs" \
 	python3 -c 'import json,sys; d=json.loads(sys.argv[1])["/srtpedge/session"]; sys.exit(0 if d["outside_rx_packets"]>0 and d["inside_rx_packets"]>0 and d["outside_rx_streams"]==1 else 1)' "$out"
@@ -85,20 +79,31 @@ check "telemetry /srtpedge/workers,0 reports lcore 1" \
 before=$(tel /srtpedge/stats)
 kill -HUP "$pid"
 sleep 1
-check "SIGHUP reported 1 added, 1 removed" grep -q 'sessions.ini: 1 added, 1 removed, 0 refused' "$tmp/run.log"
+check "SIGHUP reported 1 added, 1 removed" grep -q 'sessions.ini: 1 added, 0 changed, 1 removed, 0 refused' "$tmp/run.log"
 out=$(tel /srtpedge/sessions)
-check "after SIGHUP: 8 and 9, not 7" \
-	python3 -c 'import json,sys; l=json.loads(sys.argv[1])["/srtpedge/sessions"]; sys.exit(0 if 8 in l and 9 in l and 7 not in l and len(l)==202 else 1)' "$out"
+check "after SIGHUP: 5, 8 and 9, not 7" \
+	python3 -c 'import json,sys; l=json.loads(sys.argv[1])["/srtpedge/sessions"]; sys.exit(0 if 5 in l and 8 in l and 9 in l and 7 not in l and len(l)==203 else 1)' "$out"
 after=$(tel /srtpedge/stats)
 check "forwarding went on across the reload" \
 	python3 -c 'import json,sys; a=json.loads(sys.argv[1])["/srtpedge/stats"]; b=json.loads(sys.argv[2])["/srtpedge/stats"]; sys.exit(0 if b["inside_forwarded"]>a["inside_forwarded"] else 1)' "$before" "$after"
+# session 9 with another peer: replaced; 8 unchanged: kept
+{ session 8 50008; session 9 50009 | sed 's/^inside.remote = .*/inside.remote = 10.9.0.2:6000/'; } >"$tmp/sessions.ini"
+kill -HUP "$pid"
+sleep 1
+check "SIGHUP reported 1 changed" grep -q 'sessions.ini: 0 added, 1 changed, 0 removed, 0 refused' "$tmp/run.log"
+# a sessions-file session that takes the id of the configuration file's
+{ session 8 50008; session 5 50015 | sed 's/^\[session s5\]/[session t5]/'; } >"$tmp/sessions.ini"
+kill -HUP "$pid"
+sleep 1
+check "a sessions file taking the configuration's id 5 is refused" \
+	grep -q '\[session t5\] id: 5 is the id of session s5 too' "$tmp/run.log"
 printf '[session s10]\nid = 10\noutside.local = 192.0.2.1:nonsense\n' >"$tmp/sessions.ini"
 kill -HUP "$pid"
 sleep 1
 check "a broken sessions file is refused" grep -q 'not applied; the sessions in use stay as they are' "$tmp/run.log"
 out=$(tel /srtpedge/sessions)
-check "after the broken file: still 8 and 9" \
-	python3 -c 'import json,sys; l=json.loads(sys.argv[1])["/srtpedge/sessions"]; sys.exit(0 if 8 in l and 9 in l and len(l)==202 else 1)' "$out"
+check "after the refused files: still 5, 8 and 9" \
+	python3 -c 'import json,sys; l=json.loads(sys.argv[1])["/srtpedge/sessions"]; sys.exit(0 if 5 in l and 8 in l and 9 in l and len(l)==203 else 1)' "$out"
 
 kill -TERM "$pid"
 rc=0
@@ -112,5 +117,4 @@ check "no hugepage files left ($left)" [ "$left" -eq 0 ]
 if [ "$failed" -gt 0 ]; then
 	sed 's/^/    /' "$tmp/run.log" | grep -v 'pps' | tail -20
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
