@@ -39,7 +39,7 @@ static const struct key_rule dataplane_keys[] = {
 };
 
 static const struct key_rule port_keys[] = {
-	{"port", false}, {"ipv4", false}, {"ipv6", false}, {"gateway4", false},
+	{"port", false}, {"ipv4", true}, {"ipv6", true}, {"gateway4", false},
 	{"gateway6", false}, {"neighbor", true}, {NULL, false},
 };
 
@@ -134,6 +134,92 @@ bad_line(struct errs *e, unsigned line, const char *fmt, ...)
 	e->count++;
 }
 
+/* ---- an index by key ------------------------------------------------ */
+
+/* Fixed-size keys to the index of their first holder, so that a file of a
+ * million sessions is checked for duplicate sections, addresses, ids and
+ * names in linear time. Open addressing; grows at half full. */
+struct index_map {
+	size_t cap;        /* slots, a power of two */
+	size_t used;
+	size_t key_len;
+	uint8_t *keys;
+	uint32_t *vals;    /* index + 1; 0 = empty slot */
+};
+
+static uint64_t key_hash(const uint8_t *k, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ k[i]) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+static int index_map_init(struct index_map *m, size_t expect, size_t key_len)
+{
+	m->cap = 64;
+	while (m->cap < 2 * expect)
+		m->cap <<= 1;
+	m->used = 0;
+	m->key_len = key_len;
+	m->keys = calloc(m->cap, key_len);
+	m->vals = calloc(m->cap, sizeof(*m->vals));
+	return m->keys && m->vals ? 0 : -1;
+}
+
+static void index_map_free(struct index_map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	m->keys = NULL;
+	m->vals = NULL;
+}
+
+static size_t index_map_slot(const struct index_map *m, const void *key)
+{
+	size_t i = (size_t)key_hash(key, m->key_len) & (m->cap - 1);
+	while (m->vals[i] && memcmp(m->keys + i * m->key_len, key, m->key_len) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static long index_map_get(const struct index_map *m, const void *key)
+{
+	size_t i = index_map_slot(m, key);
+	return m->vals[i] ? (long)m->vals[i] - 1 : -1;
+}
+
+/* The index stored under key, or -1 after storing `val` there (or when
+ * memory ran out: then nothing is found later, never a false match). */
+static long index_map_put(struct index_map *m, const void *key, uint32_t val)
+{
+	size_t i = index_map_slot(m, key);
+	if (m->vals[i])
+		return (long)m->vals[i] - 1;
+	if (2 * (m->used + 1) > m->cap) {
+		struct index_map g;
+		if (index_map_init(&g, m->cap, m->key_len) != 0) {
+			index_map_free(&g);
+			return -1;
+		}
+		for (size_t j = 0; j < m->cap; j++) {
+			if (!m->vals[j])
+				continue;
+			size_t k = index_map_slot(&g, m->keys + j * m->key_len);
+			memcpy(g.keys + k * g.key_len, m->keys + j * m->key_len, m->key_len);
+			g.vals[k] = m->vals[j];
+		}
+		g.used = m->used;
+		index_map_free(m);
+		*m = g;
+		i = index_map_slot(m, key);
+	}
+	memcpy(m->keys + i * m->key_len, key, m->key_len);
+	m->vals[i] = val + 1;
+	m->used++;
+	return -1;
+}
+
 /* ---- the syntax pass ------------------------------------------------- */
 
 static char *trim(char *s)
@@ -146,7 +232,6 @@ static char *trim(char *s)
 	return s;
 }
 
-#define MAX_SECTIONS 4096
 #define MAX_SEEN_KEYS 64
 
 /* rte_cfgfile_load reads lines into CFG_NAME_LEN + CFG_VALUE_LEN + 4 bytes
@@ -168,14 +253,15 @@ static void syntax_pass(FILE *in, struct errs *e)
 {
 	char line[4096];
 	unsigned lineno = 0;
-	char (*sections)[CFG_NAME_LEN] = calloc(MAX_SECTIONS, CFG_NAME_LEN);
+	struct index_map sections;
 	unsigned nsections = 0;
 	char seen[MAX_SEEN_KEYS][CFG_NAME_LEN];
 	unsigned nseen = 0;
 	enum section_kind kind = SEC_UNKNOWN;
 	bool in_section = false;
 
-	if (sections == NULL) {
+	if (index_map_init(&sections, 64, CFG_NAME_LEN) != 0) {
+		index_map_free(&sections);
 		bad_line(e, 0, "out of memory");
 		return;
 	}
@@ -225,14 +311,10 @@ static void syntax_pass(FILE *in, struct errs *e)
 					 "unknown section [%s] (known: [dataplane], "
 					 "[outside], [inside], [demo], [session NAME])",
 					 name);
-			for (unsigned i = 0; i < nsections; i++) {
-				if (strcmp(sections[i], name) == 0) {
-					bad_line(e, lineno, "section [%s] appears twice", name);
-					break;
-				}
-			}
-			if (nsections < MAX_SECTIONS)
-				snprintf(sections[nsections++], CFG_NAME_LEN, "%s", name);
+			char padded[CFG_NAME_LEN] = {0};
+			memcpy(padded, name, strlen(name));
+			if (index_map_put(&sections, padded, nsections++) >= 0)
+				bad_line(e, lineno, "section [%s] appears twice", name);
 			continue;
 		}
 		char *eq = strchr(s, '=');
@@ -277,7 +359,7 @@ static void syntax_pass(FILE *in, struct errs *e)
 				snprintf(seen[nseen++], CFG_NAME_LEN, "%s", key);
 		}
 	}
-	free(sections);
+	index_map_free(&sections);
 }
 
 /* ---- value parsers --------------------------------------------------- */
@@ -454,7 +536,7 @@ static void read_dataplane(struct rte_cfgfile *c, struct dp_config *cfg,
 	}
 	struct { const char *key; uint32_t min, max; uint32_t *dst; } nums[] = {
 		{"max_sessions", 1, 8u << 20, &cfg->max_sessions},
-		{"ssrcs_per_direction", 1, 16, &cfg->ssrcs_per_direction},
+		{"ssrcs_per_direction", 1, DP_CONFIG_MAX_SSRCS, &cfg->ssrcs_per_direction},
 		{"replay_window", 64, SRE_WINDOW_MAX, &cfg->replay_window},
 		{"burst", 1, 128, &cfg->burst},
 		{"mbufs", 1023, 1u << 22, &cfg->mbufs},
@@ -505,12 +587,76 @@ static void read_dataplane(struct rte_cfgfile *c, struct dp_config *cfg,
 	}
 }
 
+static const char *const side_names[DP_SIDES] = {"outside", "inside"};
+
+static bool same_addr(const struct dp_addr *a, const struct dp_addr *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+static bool port_has_addr(const struct dp_port_cfg *p, const struct dp_addr *a)
+{
+	const struct dp_prefix *list = a->family == AF_INET ? p->ipv4 : p->ipv6;
+	unsigned n = a->family == AF_INET ? p->nipv4 : p->nipv6;
+
+	for (unsigned i = 0; i < n; i++)
+		if (same_addr(&list[i].addr, a))
+			return true;
+	return false;
+}
+
+/* Every `ipv4` (or `ipv6`) entry of a port's section, in the file's order.
+ * An address is refused on both sides: each link would answer ARP and NS
+ * for it, and a session's local address would no longer name its side. */
+static void read_port_addrs(const struct rte_cfgfile_entry *ent, int n,
+			    enum dp_side side, const struct dp_config *cfg,
+			    uint8_t family, struct dp_port_cfg *p, struct errs *e)
+{
+	const char *S = side_names[side];
+	bool v4 = family == AF_INET;
+	const char *key = v4 ? "ipv4" : "ipv6";
+	struct dp_prefix *list = v4 ? p->ipv4 : p->ipv6;
+	unsigned *count = v4 ? &p->nipv4 : &p->nipv6;
+
+	for (int i = 0; i < n; i++) {
+		struct dp_prefix pf;
+		char text[INET6_ADDRSTRLEN];
+
+		if (strcmp(ent[i].name, key) != 0)
+			continue;
+		if (*count >= DP_MAX_PORT_ADDRS) {
+			bad(e, S, key, "at most %d %s addresses per port",
+			    DP_MAX_PORT_ADDRS, v4 ? "IPv4" : "IPv6");
+			return;
+		}
+		if (!parse_prefix(ent[i].value, &pf.addr, &pf.plen) ||
+		    pf.addr.family != family) {
+			bad(e, S, key, "'%s': expected an %s address with its prefix "
+				       "length, like %s", ent[i].value,
+			    v4 ? "IPv4" : "IPv6", v4 ? "192.0.2.1/24" : "2001:db8::1/64");
+			continue;
+		}
+		inet_ntop(family, pf.addr.bytes, text, sizeof(text));
+		if (port_has_addr(p, &pf.addr)) {
+			bad(e, S, key, "'%s': %s is listed twice", ent[i].value, text);
+			continue;
+		}
+		/* the outside is read first: the inside reports the clash */
+		if (side == DP_INSIDE && port_has_addr(&cfg->port[DP_OUTSIDE], &pf.addr)) {
+			bad(e, S, key, "'%s': %s is an address of the outside port too",
+			    ent[i].value, text);
+			continue;
+		}
+		list[(*count)++] = pf;
+	}
+}
+
 static void read_port(struct rte_cfgfile *c, enum dp_side side,
 		      struct dp_config *cfg, struct errs *e)
 {
-	const char *S = side == DP_OUTSIDE ? "outside" : "inside";
+	const char *S = side_names[side];
 	struct dp_port_cfg *p = &cfg->port[side];
-	struct rte_cfgfile_entry ent[64];
 	const char *v;
 
 	if (!rte_cfgfile_has_section(c, S)) {
@@ -527,22 +673,16 @@ static void read_port(struct rte_cfgfile *c, enum dp_side side,
 			bad(e, S, "port", "'%s' is neither a PCI address, a net_* "
 					  "virtual device nor 'ring' (the demo's)", v);
 	}
-	if ((v = rte_cfgfile_get_entry(c, S, "ipv4"))) {
-		p->has_ipv4 = parse_prefix(v, &p->ipv4, &p->plen4) &&
-			      p->ipv4.family == AF_INET;
-		if (!p->has_ipv4)
-			bad(e, S, "ipv4", "'%s': expected an IPv4 address with its "
-					  "prefix length, like 192.0.2.1/24", v);
+	int n = rte_cfgfile_section_num_entries(c, S);
+	struct rte_cfgfile_entry *ent = calloc((size_t)(n > 0 ? n : 1), sizeof(*ent));
+	if (ent == NULL) {
+		bad(e, S, NULL, "out of memory");
+		return;
 	}
-	if ((v = rte_cfgfile_get_entry(c, S, "ipv6"))) {
-		p->has_ipv6 = parse_prefix(v, &p->ipv6, &p->plen6) &&
-			      p->ipv6.family == AF_INET6;
-		if (!p->has_ipv6)
-			bad(e, S, "ipv6", "'%s': expected an IPv6 address with its "
-					  "prefix length, like 2001:db8::1/64", v);
-	}
-	if (!p->has_ipv4 && !p->has_ipv6 &&
-	    !rte_cfgfile_get_entry(c, S, "ipv4") && !rte_cfgfile_get_entry(c, S, "ipv6"))
+	n = n > 0 ? rte_cfgfile_section_entries(c, S, ent, n) : 0;
+	read_port_addrs(ent, n, side, cfg, AF_INET, p, e);
+	read_port_addrs(ent, n, side, cfg, AF_INET6, p, e);
+	if (!rte_cfgfile_get_entry(c, S, "ipv4") && !rte_cfgfile_get_entry(c, S, "ipv6"))
 		bad(e, S, NULL, "needs an ipv4 or an ipv6 address");
 	if ((v = rte_cfgfile_get_entry(c, S, "gateway4"))) {
 		p->has_gateway4 = parse_addr(v, &p->gateway4) &&
@@ -556,21 +696,6 @@ static void read_port(struct rte_cfgfile *c, enum dp_side side,
 		if (!p->has_gateway6)
 			bad(e, S, "gateway6", "'%s': expected an IPv6 address", v);
 	}
-	int idx = -1;
-	int nsec = rte_cfgfile_num_sections(c, NULL, 0);
-	char **names = calloc((size_t)nsec, sizeof(char *));
-	char *store = calloc((size_t)nsec, CFG_NAME_LEN);
-	for (int i = 0; names && store && i < nsec; i++)
-		names[i] = store + (size_t)i * CFG_NAME_LEN;
-	if (names && store && rte_cfgfile_sections(c, names, nsec) == nsec) {
-		for (int i = 0; i < nsec; i++)
-			if (strcmp(names[i], S) == 0)
-				idx = i;
-	}
-	free(names);
-	free(store);
-	char secname[CFG_NAME_LEN];
-	int n = idx < 0 ? 0 : rte_cfgfile_section_entries_by_index(c, idx, secname, ent, 64);
 	for (int i = 0; i < n; i++) {
 		if (strcmp(ent[i].name, "neighbor") != 0)
 			continue;
@@ -588,6 +713,7 @@ static void read_port(struct rte_cfgfile *c, enum dp_side side,
 		}
 		p->neighbors[p->nneighbors++] = nb;
 	}
+	free(ent);
 }
 
 static void read_demo(struct rte_cfgfile *c, struct dp_config *cfg,
@@ -679,46 +805,53 @@ static void read_keys(const struct rte_cfgfile_entry *ent, int n,
 		    sre_suite_name((enum sre_suite)suite));
 }
 
-static bool same_addr(const struct dp_addr *a, const struct dp_addr *b)
+/* The value of a key the syntax pass allows once per section. */
+static const char *entry_of(const struct rte_cfgfile_entry *ent, int n, const char *key)
 {
-	return a->family == b->family &&
-	       memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16) == 0;
+	for (int i = 0; i < n; i++)
+		if (strcmp(ent[i].name, key) == 0)
+			return ent[i].value;
+	return NULL;
 }
 
 static void read_session(struct rte_cfgfile *c, int idx, const char *S,
 			 struct dp_session_spec *sp, struct errs *e)
 {
 	static const char *leg_names[DP_SIDES] = {"outside", "inside"};
-	struct rte_cfgfile_entry *ent = calloc(64, sizeof(*ent));
 	char secname[CFG_NAME_LEN];
 	const char *v;
+	/* by index: rte_cfgfile_get_entry finds a section by a linear search
+	 * of its name, which a sessions file of many sessions cannot afford */
+	int cap = rte_cfgfile_section_num_entries_by_index(c, secname, idx);
+	struct rte_cfgfile_entry *ent = calloc(cap > 0 ? (size_t)cap : 1, sizeof(*ent));
+	int n = ent && cap > 0 ? rte_cfgfile_section_entries_by_index(c, idx, secname, ent, cap)
+			       : 0;
 
 	memset(sp, 0, sizeof(*sp));
 	snprintf(sp->name, sizeof(sp->name), "%s", S + 8);
 	if (strlen(S + 8) >= sizeof(sp->name))
 		bad(e, S, NULL, "session name longer than %zu characters",
 		    sizeof(sp->name) - 1);
-	if ((v = rte_cfgfile_get_entry(c, S, "id")) == NULL)
+	if ((v = entry_of(ent, n, "id")) == NULL)
 		bad(e, S, "id", "missing: a number from 1 to %u that names the session "
 				"in telemetry and on reloads", DP_CONFIG_MAX_SESSION_ID);
 	else if (!parse_u32(v, 1, DP_CONFIG_MAX_SESSION_ID, &sp->id))
 		bad(e, S, "id", "'%s': expected a number from 1 to %u (larger ids are "
 				"the demo generator's)", v, DP_CONFIG_MAX_SESSION_ID);
-	int n = ent ? rte_cfgfile_section_entries_by_index(c, idx, secname, ent, 64) : 0;
 	for (int l = 0; l < DP_SIDES; l++) {
 		struct dp_leg_spec *leg = &sp->leg[l];
 		char key[64];
 		uint8_t suite = DP_SUITE_NONE;
 
 		snprintf(key, sizeof(key), "%s.local", leg_names[l]);
-		if ((v = rte_cfgfile_get_entry(c, S, key)) == NULL)
+		if ((v = entry_of(ent, n, key)) == NULL)
 			bad(e, S, key, "missing: our ADDRESS:PORT on the %s side", leg_names[l]);
 		else if (!parse_endpoint(v, &leg->local)) {
 			memset(&leg->local, 0, sizeof(leg->local));
 			bad(e, S, key, "'%s': expected ADDRESS:PORT (IPv6: [ADDRESS]:PORT)", v);
 		}
 		snprintf(key, sizeof(key), "%s.remote", leg_names[l]);
-		if ((v = rte_cfgfile_get_entry(c, S, key)) == NULL) {
+		if ((v = entry_of(ent, n, key)) == NULL) {
 			bad(e, S, key, "missing: the peer's ADDRESS:PORT, or 'latch'");
 		} else if (strcmp(v, "latch") == 0) {
 			leg->latch = true;
@@ -730,7 +863,7 @@ static void read_session(struct rte_cfgfile *c, int idx, const char *S,
 			bad(e, S, key, "'%s' is not of the local address's family", v);
 		}
 		snprintf(key, sizeof(key), "%s.suite", leg_names[l]);
-		if ((v = rte_cfgfile_get_entry(c, S, key)) == NULL) {
+		if ((v = entry_of(ent, n, key)) == NULL) {
 			if (l == DP_OUTSIDE)
 				bad(e, S, key, "missing: the outside leg carries SRTP");
 		} else if (strcmp(v, "none") == 0) {
@@ -743,7 +876,7 @@ static void read_session(struct rte_cfgfile *c, int idx, const char *S,
 			else
 				bad(e, S, key, "'%s' is not a suite (or 'none' for plain RTP)", v);
 		}
-		v = rte_cfgfile_get_entry(c, S, key);
+		v = entry_of(ent, n, key);
 		if (l == DP_INSIDE && leg->latch && (v == NULL || strcmp(v, "none") == 0)) {
 			/* a plain packet proves nothing: anyone could take the leg */
 			snprintf(key, sizeof(key), "%s.remote", leg_names[l]);
@@ -756,52 +889,77 @@ static void read_session(struct rte_cfgfile *c, int idx, const char *S,
 		read_keys(ent, n, S, key, suite, &leg->tx, e);
 	}
 	if (ent) {
-		explicit_bzero(ent, 64 * sizeof(*ent));
+		explicit_bzero(ent, (size_t)(cap > 0 ? cap : 1) * sizeof(*ent));
 		free(ent);
 	}
 }
 
-/* Checks what one session needs of the ports and of the other sessions. */
-static void check_session(const struct dp_config *cfg, unsigned i,
-			  struct errs *e)
+/* Checks what sessions [first, nsessions) need of the ports and of every
+ * session before them: local address and port, id and (against the main
+ * file's, for a sessions file) name, each unique. */
+struct endpoint_key {
+	uint8_t side, family;
+	uint8_t addr[16];
+	uint16_t port;
+};
+
+static void check_sessions(const struct dp_config *cfg, unsigned first, struct errs *e)
 {
 	static const char *leg_names[DP_SIDES] = {"outside", "inside"};
-	const struct dp_session_spec *sp = &cfg->sessions[i];
-	char S[64];
+	struct index_map locals, ids, names;
+	unsigned n = cfg->nsessions;
 
-	snprintf(S, sizeof(S), "session %s", sp->name);
-	for (int l = 0; l < DP_SIDES; l++) {
-		const struct dp_port_cfg *p = &cfg->port[l];
-		const struct dp_endpoint *loc = &sp->leg[l].local;
-		if (loc->addr.family == 0)
-			continue; /* reported already */
-		bool ours = (p->has_ipv4 && same_addr(&loc->addr, &p->ipv4)) ||
-			    (p->has_ipv6 && same_addr(&loc->addr, &p->ipv6));
-		if (!ours) {
-			char key[32], buf[INET6_ADDRSTRLEN];
+	if (index_map_init(&locals, 2 * (size_t)n, sizeof(struct endpoint_key)) != 0 ||
+	    index_map_init(&ids, n, sizeof(uint32_t)) != 0 ||
+	    index_map_init(&names, cfg->nsessions_main, sizeof(cfg->sessions[0].name)) != 0) {
+		bad(e, "session", NULL, "out of memory checking %u sessions", n);
+		goto out;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const struct dp_session_spec *sp = &cfg->sessions[i];
+		bool check = i >= first;
+		char S[64];
+
+		snprintf(S, sizeof(S), "session %s", sp->name);
+		for (int l = 0; l < DP_SIDES; l++) {
+			const struct dp_endpoint *loc = &sp->leg[l].local;
+			char key[32];
+			if (loc->addr.family == 0)
+				continue; /* reported already */
 			snprintf(key, sizeof(key), "%s.local", leg_names[l]);
-			inet_ntop(loc->addr.family, loc->addr.bytes, buf, sizeof(buf));
-			bad(e, S, key, "%s is not an address of the %s port", buf,
-			    leg_names[l]);
-		}
-		for (unsigned j = 0; j < i; j++) {
-			const struct dp_endpoint *o = &cfg->sessions[j].leg[l].local;
-			if (o->port == loc->port && same_addr(&o->addr, &loc->addr)) {
-				char key[32];
-				snprintf(key, sizeof(key), "%s.local", leg_names[l]);
+			if (check && !port_has_addr(&cfg->port[l], &loc->addr)) {
+				char buf[INET6_ADDRSTRLEN];
+				inet_ntop(loc->addr.family, loc->addr.bytes, buf, sizeof(buf));
+				bad(e, S, key, "%s is not an address of the %s port", buf,
+				    leg_names[l]);
+			}
+			struct endpoint_key k;
+			memset(&k, 0, sizeof(k));
+			k.side = (uint8_t)l;
+			k.family = loc->addr.family;
+			memcpy(k.addr, loc->addr.bytes, 16);
+			k.port = loc->port;
+			long j = index_map_put(&locals, &k, i);
+			if (check && j >= 0)
 				bad(e, S, key, "session %s uses this address and port already",
 				    cfg->sessions[j].name);
-			}
 		}
-	}
-	for (unsigned j = 0; j < i; j++) {
-		if (sp->id != 0 && cfg->sessions[j].id == sp->id)
-			bad(e, S, "id", "%u is the id of session %s too", sp->id,
-			    cfg->sessions[j].name);
-		if (i >= cfg->nsessions_main && j < cfg->nsessions_main &&
-		    strcmp(cfg->sessions[j].name, sp->name) == 0)
+		if (sp->id != 0) {
+			long j = index_map_put(&ids, &sp->id, i);
+			if (check && j >= 0)
+				bad(e, S, "id", "%u is the id of session %s too", sp->id,
+				    cfg->sessions[j].name);
+		}
+		/* names repeat only across files: the syntax pass sees to one */
+		if (i < cfg->nsessions_main)
+			index_map_put(&names, sp->name, i);
+		else if (check && index_map_get(&names, sp->name) >= 0)
 			bad(e, S, NULL, "the configuration file has a session of this name");
 	}
+out:
+	index_map_free(&locals);
+	index_map_free(&ids);
+	index_map_free(&names);
 }
 
 static void check_capacity(const struct dp_config *cfg, struct errs *e)
@@ -962,8 +1120,7 @@ static void load_sessions_file(const char *file, struct dp_config *cfg,
 	unsigned first = cfg->nsessions;
 	read_sessions(c, cfg, e);
 	rte_cfgfile_close(c);
-	for (unsigned i = first; i < cfg->nsessions; i++)
-		check_session(cfg, i, e);
+	check_sessions(cfg, first, e);
 }
 
 int dp_config_load(const char *file, const struct dp_override *ov,
@@ -1005,9 +1162,8 @@ int dp_config_load(const char *file, const struct dp_override *ov,
 	read_sessions(c, cfg, &e);
 	rte_cfgfile_close(c);
 
-	for (unsigned i = 0; i < cfg->nsessions; i++)
-		check_session(cfg, i, &e);
 	cfg->nsessions_main = cfg->nsessions;
+	check_sessions(cfg, 0, &e);
 	if (cfg->sessions_file[0]) {
 		struct errs es = {err, cfg->sessions_file, 0};
 		load_sessions_file(cfg->sessions_file, cfg, &es);

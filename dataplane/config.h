@@ -15,9 +15,13 @@
 
 #define DP_MAX_WORKERS 64
 #define DP_MAX_NEIGHBORS 32
+/* per family and side: one local address carries at most 64k sessions */
+#define DP_MAX_PORT_ADDRS 16
 #define DP_MAX_SET 64
 /* ids above are the demo generator's (DP_DEMO_ID0) */
 #define DP_CONFIG_MAX_SESSION_ID 999999u
+/* = DP_MAX_SSRCS of the session table */
+#define DP_CONFIG_MAX_SSRCS 8
 #define DP_DEMO_ID0 1000000u
 
 struct dp_neighbor {
@@ -25,12 +29,19 @@ struct dp_neighbor {
 	uint8_t mac[6];
 };
 
+/* An address of a port and the prefix length of its attached subnet. */
+struct dp_prefix {
+	struct dp_addr addr;
+	uint8_t plen;
+};
+
 struct dp_port_cfg {
 	char device[256];        /* PCI address or a DPDK vdev with its arguments */
 	bool is_pci;
-	bool has_ipv4, has_ipv6;
-	struct dp_addr ipv4, ipv6;
-	uint8_t plen4, plen6;    /* prefix lengths of the attached subnets */
+	/* in the file's order; [0] of a family is its primary address, the
+	 * source of solicitations for a next hop on none of its subnets */
+	unsigned nipv4, nipv6;
+	struct dp_prefix ipv4[DP_MAX_PORT_ADDRS], ipv6[DP_MAX_PORT_ADDRS];
 	bool has_gateway4, has_gateway6;
 	struct dp_addr gateway4, gateway6;
 	unsigned nneighbors;

@@ -110,7 +110,7 @@ int dp_demo_start(struct dp_demo *d, struct dp_runtime *rt)
 
 	d->rt = rt;
 	d->nsessions = d->cfg->sessions;
-	if (!cfg->port[DP_OUTSIDE].has_ipv4 || !cfg->port[DP_INSIDE].has_ipv4) {
+	if (cfg->port[DP_OUTSIDE].nipv4 == 0 || cfg->port[DP_INSIDE].nipv4 == 0) {
 		fprintf(stderr, "srtpedge: the demo runs over IPv4: give both ports an ipv4\n");
 		return -1;
 	}
@@ -124,8 +124,8 @@ int dp_demo_start(struct dp_demo *d, struct dp_runtime *rt)
 	d->s = rte_zmalloc("demo_sessions", (size_t)d->nsessions * sizeof(*d->s), 64);
 	if (d->s == NULL)
 		return -1;
-	memcpy(&out_ip, cfg->port[DP_OUTSIDE].ipv4.bytes, 4);
-	memcpy(&in_ip, cfg->port[DP_INSIDE].ipv4.bytes, 4);
+	memcpy(&out_ip, cfg->port[DP_OUTSIDE].ipv4[0].addr.bytes, 4);
+	memcpy(&in_ip, cfg->port[DP_INSIDE].ipv4[0].addr.bytes, 4);
 	out_ip = rte_be_to_cpu_32(out_ip);
 	in_ip = rte_be_to_cpu_32(in_ip);
 
@@ -333,6 +333,8 @@ void dp_demo_poll(struct dp_demo *d, uint64_t now)
 	/* up to 256 packets, each with a possible replayed copy, all on one
 	 * side in the worst case */
 	struct rte_mbuf *batch[DP_SIDES][2 * 256];
+	/* what each packet is, counted once the port took it */
+	enum { GOOD, FORGED, TRUNCATED, REPLAYED } what[DP_SIDES][2 * 256];
 	unsigned nb[DP_SIDES] = {0, 0};
 	for (uint64_t i = 0; i < want; i++) {
 		struct dp_demo_session *ds = &d->s[d->next % d->nsessions];
@@ -343,26 +345,30 @@ void dp_demo_poll(struct dp_demo *d, uint64_t now)
 		struct rte_mbuf *m = make_packet(d, ds, dir, &spoil);
 		if (m == NULL)
 			break;
+		what[side][nb[side]] = spoil == 1 ? FORGED : spoil == 3 ? TRUNCATED : GOOD;
 		batch[side][nb[side]++] = m;
-		if (spoil == 0) {
-			d->sent[dir]++;
-		} else if (spoil == 1) {
-			d->forged++;
-		} else if (spoil == 3) {
-			d->truncated++;
-		} else {
+		if (spoil == 2) {
 			struct rte_mbuf *copy = rte_pktmbuf_copy(m, d->rt->pool, 0, UINT32_MAX);
-			d->sent[dir]++;
 			if (copy) {
+				what[side][nb[side]] = REPLAYED;
 				batch[side][nb[side]++] = copy;
-				d->replayed++;
 			}
 		}
 	}
 	for (int s = 0; s < DP_SIDES; s++) {
 		unsigned done = rte_ring_enqueue_burst(d->to_port[s], (void **)batch[s],
 						       nb[s], NULL);
-		/* a full ring is the dataplane falling behind: not offered */
+		for (unsigned i = 0; i < done; i++) {
+			switch (what[s][i]) {
+			case GOOD: d->sent[s == DP_OUTSIDE ? 0 : 1]++; break;
+			case FORGED: d->forged++; break;
+			case TRUNCATED: d->truncated++; break;
+			case REPLAYED: d->replayed++; break;
+			}
+		}
+		/* a full ring is the dataplane falling behind: not offered,
+		 * not counted as sent */
+		d->not_offered += nb[s] - done;
 		for (unsigned i = done; i < nb[s]; i++)
 			rte_pktmbuf_free(batch[s][i]);
 	}
@@ -389,6 +395,9 @@ void dp_demo_print_summary(const struct dp_demo *d, FILE *f)
 	fprintf(f, "srtpedge: demo: spoilt on purpose: %" PRIu64 " forged, %" PRIu64
 		   " replayed, %" PRIu64 " truncated\n",
 		d->forged, d->replayed, d->truncated);
+	if (d->not_offered)
+		fprintf(f, "srtpedge: demo: %" PRIu64 " packets not offered: the ports' "
+			   "rings were full (the dataplane fell behind)\n", d->not_offered);
 	fflush(f);
 }
 

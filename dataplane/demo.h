@@ -29,6 +29,7 @@ struct dp_demo {
 	/* [direction]: 0 outside->inside, 1 inside->outside */
 	uint64_t sent[2], received[2], mismatched[2];
 	uint64_t forged, replayed, truncated;
+	uint64_t not_offered;    /* made, but the port's ring was full */
 	uint64_t seen_other;                   /* frames the generator did not expect */
 };
 

@@ -7,7 +7,6 @@
  * the main job, the load generator. SIGINT/SIGTERM drain and stop it.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -31,6 +30,7 @@
 
 #include "config.h"
 #include "demo.h"
+#include "eal_files.h"
 #include "port.h"
 #include "session.h"
 #include "stats.h"
@@ -79,46 +79,6 @@ static void usage(FILE *f)
 "configuration.\n");
 }
 
-/* Removes the hugepage files this run's prefix left (EAL keeps them for
- * secondary processes; nothing needs them once the primary is gone). */
-static void remove_hugepage_files(const char *prefix)
-{
-	DIR *dir = opendir("/dev/hugepages");
-	struct dirent *de;
-	char path[512];
-	size_t n = strlen(prefix);
-
-	if (dir == NULL)
-		return;
-	while ((de = readdir(dir)) != NULL) {
-		if (strncmp(de->d_name, prefix, n) == 0 &&
-		    strncmp(de->d_name + n, "map_", 4) == 0) {
-			snprintf(path, sizeof(path), "/dev/hugepages/%s", de->d_name);
-			unlink(path);
-		}
-	}
-	closedir(dir);
-}
-
-static void port_addrs_init(struct dp_port_addrs *pa, const struct dp_port_cfg *pc,
-			    uint16_t port_id, uint8_t side,
-			    const struct rte_ether_addr *mac)
-{
-	memset(pa, 0, sizeof(*pa));
-	pa->mac = *mac;
-	pa->port_id = port_id;
-	pa->side = side;
-	pa->has_ipv4 = pc->has_ipv4;
-	pa->has_ipv6 = pc->has_ipv6;
-	memcpy(pa->ipv4, pc->ipv4.bytes, 4);
-	memcpy(pa->ipv6, pc->ipv6.bytes, 16);
-	pa->plen4 = pc->plen4;
-	pa->plen6 = pc->plen6;
-	pa->has_gateway4 = pc->has_gateway4;
-	pa->has_gateway6 = pc->has_gateway6;
-	memcpy(pa->gateway4, pc->gateway4.bytes, 4);
-	memcpy(pa->gateway6, pc->gateway6.bytes, 16);
-}
 
 /* Offline mode: the packets in a port's rx_pcap file (0 when it has none),
  * so that the run ends once DPDK has read them all. */
@@ -413,7 +373,7 @@ int main(int argc, char **argv)
 				  &rt.csum_offload[s]) != 0)
 			goto out;
 		started[s] = true;
-		port_addrs_init(&rt.port[s], &cfg.port[s], (uint16_t)id, (uint8_t)s, &mac);
+		dp_port_addrs_init(&rt.port[s], &cfg.port[s], (uint16_t)id, (uint8_t)s, &mac);
 		rt.port[s].any_mac = cfg.offline;
 	}
 
@@ -506,8 +466,7 @@ int main(int argc, char **argv)
 		struct dp_learn l[32];
 		unsigned n = rte_ring_dequeue_burst_elem(rt.learn, l, sizeof(l[0]), 32, NULL);
 		for (unsigned i = 0; i < n; i++)
-			dp_neigh_set(&rt.neigh, l[i].side, l[i].family, l[i].addr, &l[i].mac,
-				     false);
+			dp_neigh_learn(&rt.neigh, &l[i]);
 		dp_stats_telemetry_hold();
 		dp_session_reclaim(rt.sessions);
 		dp_stats_telemetry_release();
@@ -575,6 +534,6 @@ out:
 	dp_config_free(&cfg);
 	rte_pdump_uninit();
 	rte_eal_cleanup();
-	remove_hugepage_files(prefix);
+	dp_eal_remove_runtime_files(prefix);
 	return rc;
 }

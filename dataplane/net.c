@@ -40,12 +40,41 @@ const char *dp_drop_name(enum dp_drop d)
 	return (unsigned)d < DP_DROP_COUNT ? drop_names[d] : "unknown";
 }
 
+void dp_port_addrs_init(struct dp_port_addrs *pa, const struct dp_port_cfg *pc,
+			uint16_t port_id, uint8_t side,
+			const struct rte_ether_addr *mac)
+{
+	memset(pa, 0, sizeof(*pa));
+	pa->mac = *mac;
+	pa->port_id = port_id;
+	pa->side = side;
+	pa->n4 = (uint8_t)pc->nipv4;
+	pa->n6 = (uint8_t)pc->nipv6;
+	for (unsigned i = 0; i < pc->nipv4; i++) {
+		memcpy(&pa->ipv4[i], pc->ipv4[i].addr.bytes, 4);
+		pa->plen4[i] = pc->ipv4[i].plen;
+	}
+	for (unsigned i = 0; i < pc->nipv6; i++) {
+		memcpy(pa->ipv6[i], pc->ipv6[i].addr.bytes, 16);
+		pa->plen6[i] = pc->ipv6[i].plen;
+	}
+	pa->has_gateway4 = pc->has_gateway4;
+	pa->has_gateway6 = pc->has_gateway6;
+	memcpy(pa->gateway4, pc->gateway4.bytes, 4);
+	memcpy(pa->gateway6, pc->gateway6.bytes, 16);
+}
+
 #define ND_NEIGHBOR_SOLICIT 135
 #define ND_NEIGHBOR_ADVERT 136
+#define ND_NA_FLAG_SOLICITED 0x40000000u
+#define ND_NA_FLAG_OVERRIDE 0x20000000u
 #define ND_OPT_SOURCE_LL 1
 #define ND_OPT_TARGET_LL 2
 #define ICMP6_ECHO_REQUEST 128
 #define ICMP6_ECHO_REPLY 129
+
+static const uint8_t all_nodes[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0,
+				      0, 0, 0, 0, 0, 0, 0, 1};
 
 struct nd_msg {
 	uint8_t type, code;
@@ -55,24 +84,63 @@ struct nd_msg {
 	/* options follow */
 } __attribute__((packed));
 
+static int subnet_of(const struct dp_port_addrs *pa, uint8_t family,
+		     const uint8_t *addr);
+
+/* Fills `learn` when `addr` is on one of the side's subnets: only a
+ * neighbour on the link can be a next hop, and nothing else is let into
+ * the table. update_only: refresh an entry we hold, create none (RFC 826's
+ * merge rule for ARP not meant for us, RFC 4861 §7.2.5 for unsolicited
+ * advertisements). */
+static bool learn_neighbour(const struct dp_port_addrs *pa, uint8_t family,
+			    const uint8_t *addr, const uint8_t *mac,
+			    bool update_only, struct dp_learn *learn)
+{
+	if (subnet_of(pa, family, addr) < 0)
+		return false;
+	if (rte_is_multicast_ether_addr((const struct rte_ether_addr *)mac) ||
+	    rte_is_zero_ether_addr((const struct rte_ether_addr *)mac))
+		return false;
+	learn->side = pa->side;
+	learn->family = family;
+	learn->update_only = update_only;
+	memset(learn->addr, 0, sizeof(learn->addr));
+	memcpy(learn->addr, addr, family == AF_INET ? 4 : 16);
+	memcpy(&learn->mac, mac, 6);
+	return true;
+}
+
 static bool is_ours4(const struct dp_port_addrs *pa, const void *addr)
 {
-	return pa->has_ipv4 && memcmp(addr, pa->ipv4, 4) == 0;
+	uint32_t a;
+
+	memcpy(&a, addr, 4);
+	for (unsigned i = 0; i < pa->n4; i++)
+		if (pa->ipv4[i] == a)
+			return true;
+	return false;
 }
 
 static bool is_ours6(const struct dp_port_addrs *pa, const void *addr)
 {
-	return pa->has_ipv6 && memcmp(addr, pa->ipv6, 16) == 0;
+	for (unsigned i = 0; i < pa->n6; i++)
+		if (memcmp(addr, pa->ipv6[i], 16) == 0)
+			return true;
+	return false;
 }
 
-/* ff02::1:ffXX:XXXX for our address */
+/* ff02::1:ffXX:XXXX for any of our addresses */
 static bool is_our_solicited_node(const struct dp_port_addrs *pa,
 				  const uint8_t *a)
 {
 	static const uint8_t prefix[13] = {0xff, 0x02, 0, 0, 0, 0, 0, 0,
 					   0, 0, 0, 1, 0xff};
-	return pa->has_ipv6 && memcmp(a, prefix, 13) == 0 &&
-	       memcmp(a + 13, pa->ipv6 + 13, 3) == 0;
+	if (memcmp(a, prefix, 13) != 0)
+		return false;
+	for (unsigned i = 0; i < pa->n6; i++)
+		if (memcmp(a + 13, pa->ipv6[i] + 13, 3) == 0)
+			return true;
+	return false;
 }
 
 static void swap_mac_reply(struct rte_ether_hdr *eth,
@@ -99,16 +167,17 @@ static enum dp_class handle_arp(struct rte_mbuf *m, struct rte_ether_hdr *eth,
 		return DP_CLASS_DROP;
 	}
 	if (!is_ours4(pa, &arp->arp_data.arp_tip)) {
+		/* someone else's ARP, a gratuitous one among them, still
+		 * refreshes the sender's entry if we hold one */
+		*learnt = learn_neighbour(pa, AF_INET,
+					  (const uint8_t *)&arp->arp_data.arp_sip,
+					  arp->arp_data.arp_sha.addr_bytes, true, learn);
 		*drop = DP_DROP_NOT_FOR_US;
 		return DP_CLASS_DROP;
 	}
 	/* whoever asks us, or answers us, is a neighbour */
-	learn->side = pa->side;
-	learn->family = AF_INET;
-	memset(learn->addr, 0, sizeof(learn->addr));
-	memcpy(learn->addr, &arp->arp_data.arp_sip, 4);
-	rte_ether_addr_copy(&arp->arp_data.arp_sha, &learn->mac);
-	*learnt = true;
+	*learnt = learn_neighbour(pa, AF_INET, (const uint8_t *)&arp->arp_data.arp_sip,
+				  arp->arp_data.arp_sha.addr_bytes, false, learn);
 	if (arp->arp_opcode != rte_cpu_to_be_16(RTE_ARP_OP_REQUEST))
 		return DP_CLASS_CONSUMED;
 
@@ -198,16 +267,23 @@ static enum dp_class handle_icmp6(struct rte_mbuf *m, struct rte_ether_hdr *eth,
 	uint8_t *opt = l4 + sizeof(*nd);
 	uint16_t left = (uint16_t)(plen - sizeof(*nd));
 	while (left >= 8 && opt[1] != 0 && (uint16_t)opt[1] * 8 <= left) {
-		if ((type == ND_NEIGHBOR_SOLICIT && opt[0] == ND_OPT_SOURCE_LL) ||
-		    (type == ND_NEIGHBOR_ADVERT && opt[0] == ND_OPT_TARGET_LL)) {
-			learn->side = pa->side;
-			learn->family = AF_INET6;
-			memcpy(learn->addr,
-			       type == ND_NEIGHBOR_SOLICIT ? ip6->src_addr : nd->target, 16);
-			memcpy(&learn->mac, opt + 2, 6);
-			/* an NS from the unspecified address (DAD) teaches nothing */
-			static const uint8_t unspec[16];
-			*learnt = memcmp(learn->addr, unspec, 16) != 0;
+		if (opt[1] == 1 && type == ND_NEIGHBOR_SOLICIT && opt[0] == ND_OPT_SOURCE_LL) {
+			/* an NS from the unspecified address (DAD) is not on
+			 * a subnet: it teaches nothing */
+			*learnt = learn_neighbour(pa, AF_INET6, ip6->src_addr, opt + 2,
+						  false, learn);
+		} else if (opt[1] == 1 && type == ND_NEIGHBOR_ADVERT &&
+			   opt[0] == ND_OPT_TARGET_LL) {
+			/* an answer to our solicitation creates the entry; an
+			 * unsolicited one with Override refreshes it (a host
+			 * that changed its MAC address); one without Override
+			 * never replaces what we hold */
+			uint32_t flags = rte_be_to_cpu_32(nd->flags);
+			bool solicited = flags & ND_NA_FLAG_SOLICITED;
+			bool override = flags & ND_NA_FLAG_OVERRIDE;
+			if (solicited || override)
+				*learnt = learn_neighbour(pa, AF_INET6, nd->target, opt + 2,
+							  !solicited, learn);
 		}
 		left = (uint16_t)(left - opt[1] * 8);
 		opt += opt[1] * 8;
@@ -215,10 +291,8 @@ static enum dp_class handle_icmp6(struct rte_mbuf *m, struct rte_ether_hdr *eth,
 	if (type == ND_NEIGHBOR_ADVERT)
 		return DP_CLASS_CONSUMED;
 
-	/* answer: an advertisement for our address, solicited, override,
-	 * with our link-layer address */
-	static const uint8_t all_nodes[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0,
-					      0, 0, 0, 0, 0, 0, 0, 1};
+	/* answer: an advertisement for the address asked about, from it,
+	 * solicited, override, with our link-layer address */
 	static const uint8_t unspec[16];
 	bool dad = memcmp(ip6->src_addr, unspec, 16) == 0;
 	uint16_t nlen = sizeof(*nd) + 8;
@@ -228,7 +302,7 @@ static enum dp_class handle_icmp6(struct rte_mbuf *m, struct rte_ether_hdr *eth,
 		return DP_CLASS_DROP;
 	}
 	memcpy(ip6->dst_addr, dad ? all_nodes : ip6->src_addr, 16);
-	memcpy(ip6->src_addr, pa->ipv6, 16);
+	memcpy(ip6->src_addr, nd->target, 16);
 	ip6->payload_len = rte_cpu_to_be_16(nlen);
 	ip6->hop_limits = 255;
 	nd->type = ND_NEIGHBOR_ADVERT;
@@ -326,8 +400,10 @@ enum dp_class dp_classify(struct rte_mbuf *m, const struct dp_port_addrs *pa,
 			     sizeof(*eth) + sizeof(*ip6) + plen > len))
 			goto malformed;
 		if (ip6->proto == IPPROTO_ICMPV6) {
+			/* all-nodes: where unsolicited advertisements go */
 			if (!is_ours6(pa, ip6->dst_addr) &&
-			    !is_our_solicited_node(pa, ip6->dst_addr)) {
+			    !is_our_solicited_node(pa, ip6->dst_addr) &&
+			    memcmp(ip6->dst_addr, all_nodes, 16) != 0) {
 				*drop = DP_DROP_NOT_FOR_US;
 				return DP_CLASS_DROP;
 			}
@@ -444,6 +520,19 @@ void dp_neigh_set(struct dp_neigh_table *t, uint8_t side, uint8_t family,
 	__atomic_store_n(&slot->seq, slot->seq + 1, __ATOMIC_RELEASE);
 }
 
+void dp_neigh_learn(struct dp_neigh_table *t, const struct dp_learn *l)
+{
+	if (l->update_only) {
+		struct rte_ether_addr held;
+		/* refresh only what is held; a change of address is what an
+		 * unsolicited announcement is for */
+		if (!dp_neigh_get(t, l->side, l->family, l->addr, &held) ||
+		    rte_is_same_ether_addr(&held, &l->mac))
+			return;
+	}
+	dp_neigh_set(t, l->side, l->family, l->addr, &l->mac, false);
+}
+
 bool dp_neigh_get(const struct dp_neigh_table *t, uint8_t side, uint8_t family,
 		  const uint8_t *addr, struct rte_ether_addr *mac)
 {
@@ -481,13 +570,35 @@ static bool in_subnet(const uint8_t *a, const uint8_t *net, unsigned plen)
 	return (a[full] & mask) == (net[full] & mask);
 }
 
+/* The index of the address whose subnet holds `addr`, the longest prefix
+ * when several do (the subnet the neighbour shares with us); -1 when
+ * none does. */
+static int subnet_of(const struct dp_port_addrs *pa, uint8_t family,
+		     const uint8_t *addr)
+{
+	int best = -1;
+
+	if (family == AF_INET) {
+		for (unsigned i = 0; i < pa->n4; i++)
+			if (in_subnet(addr, (const uint8_t *)&pa->ipv4[i], pa->plen4[i]) &&
+			    (best < 0 || pa->plen4[i] > pa->plen4[best]))
+				best = (int)i;
+	} else {
+		for (unsigned i = 0; i < pa->n6; i++)
+			if (in_subnet(addr, pa->ipv6[i], pa->plen6[i]) &&
+			    (best < 0 || pa->plen6[i] > pa->plen6[best]))
+				best = (int)i;
+	}
+	return best;
+}
+
 bool dp_next_hop(const struct dp_port_addrs *pa, uint8_t family,
 		 const uint8_t *addr, uint8_t *hop)
 {
 	if (family == AF_INET) {
-		if (!pa->has_ipv4)
+		if (pa->n4 == 0)
 			return false;
-		if (in_subnet(addr, pa->ipv4, pa->plen4)) {
+		if (subnet_of(pa, family, addr) >= 0) {
 			memcpy(hop, addr, 4);
 			return true;
 		}
@@ -496,9 +607,9 @@ bool dp_next_hop(const struct dp_port_addrs *pa, uint8_t family,
 		memcpy(hop, pa->gateway4, 4);
 		return true;
 	}
-	if (!pa->has_ipv6)
+	if (pa->n6 == 0)
 		return false;
-	if (in_subnet(addr, pa->ipv6, pa->plen6)) {
+	if (subnet_of(pa, family, addr) >= 0) {
 		memcpy(hop, addr, 16);
 		return true;
 	}
@@ -512,7 +623,10 @@ void dp_build_solicit(struct rte_mbuf *m, const struct dp_port_addrs *pa,
 		      uint8_t family, const uint8_t *target)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	int from = subnet_of(pa, family, target);
 
+	if (from < 0)
+		from = 0;
 	rte_ether_addr_copy(&pa->mac, &eth->src_addr);
 	if (family == AF_INET) {
 		struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
@@ -524,7 +638,7 @@ void dp_build_solicit(struct rte_mbuf *m, const struct dp_port_addrs *pa,
 		arp->arp_plen = 4;
 		arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
 		rte_ether_addr_copy(&pa->mac, &arp->arp_data.arp_sha);
-		memcpy(&arp->arp_data.arp_sip, pa->ipv4, 4);
+		memcpy(&arp->arp_data.arp_sip, &pa->ipv4[from], 4);
 		memset(&arp->arp_data.arp_tha, 0, sizeof(arp->arp_data.arp_tha));
 		memcpy(&arp->arp_data.arp_tip, target, 4);
 		rte_pktmbuf_data_len(m) = sizeof(*eth) + sizeof(*arp);
@@ -547,7 +661,7 @@ void dp_build_solicit(struct rte_mbuf *m, const struct dp_port_addrs *pa,
 		ip6->payload_len = rte_cpu_to_be_16(nlen);
 		ip6->proto = IPPROTO_ICMPV6;
 		ip6->hop_limits = 255;
-		memcpy(ip6->src_addr, pa->ipv6, 16);
+		memcpy(ip6->src_addr, pa->ipv6[from], 16);
 		memcpy(ip6->dst_addr, dst, 16);
 		nd->type = ND_NEIGHBOR_SOLICIT;
 		nd->code = 0;

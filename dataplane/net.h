@@ -54,26 +54,36 @@ struct dp_udp_info {
 	uint16_t sport_be, dport_be;
 };
 
-/* The addresses a port answers for. */
+/* The addresses a port answers for. What every received or sent packet
+ * reads comes first; with one address per family the IPv4 test reads the
+ * first cache line only. */
 struct dp_port_addrs {
 	struct rte_ether_addr mac;
-	bool has_ipv4, has_ipv6;
-	uint8_t ipv4[4], ipv6[16];
-	uint8_t plen4, plen6;
-	bool has_gateway4, has_gateway6;
-	uint8_t gateway4[4], gateway6[16];
 	uint16_t port_id;
 	uint8_t side;
 	bool any_mac;            /* offline: a capture's MACs are arbitrary */
+	uint8_t n4, n6;          /* addresses per family; [0] is the primary */
+	uint32_t ipv4[DP_MAX_PORT_ADDRS]; /* network order */
+	uint8_t ipv6[DP_MAX_PORT_ADDRS][16];
+	uint8_t plen4[DP_MAX_PORT_ADDRS], plen6[DP_MAX_PORT_ADDRS];
+	bool has_gateway4, has_gateway6;
+	uint8_t gateway4[4], gateway6[16];
 };
+_Static_assert(DP_MAX_PORT_ADDRS <= UINT8_MAX, "n4 and n6 count in a byte");
+
+/* A port's addresses as the configuration gives them. */
+void dp_port_addrs_init(struct dp_port_addrs *pa, const struct dp_port_cfg *pc,
+			uint16_t port_id, uint8_t side,
+			const struct rte_ether_addr *mac);
 
 /* A neighbour learnt by a worker, for the main lcore to record. */
 struct dp_learn {
 	uint8_t side;
 	uint8_t family;
+	uint8_t update_only;     /* refresh an entry held, create none */
 	uint8_t addr[16];
 	struct rte_ether_addr mac;
-};
+} __attribute__((aligned(4))); /* rte_ring elements are whole words */
 
 /* Parses a received frame. DP_CLASS_ANSWERED: the mbuf now holds the
  * answer, to be sent back on the same port. `learn` is filled (and
@@ -128,17 +138,21 @@ void dp_neigh_free(struct dp_neigh_table *t);
 void dp_neigh_set(struct dp_neigh_table *t, uint8_t side, uint8_t family,
 		  const uint8_t *addr, const struct rte_ether_addr *mac,
 		  bool is_static);
+/* Main lcore: what a worker learnt (struct dp_learn). */
+void dp_neigh_learn(struct dp_neigh_table *t, const struct dp_learn *l);
 /* Workers: true and *mac when addr is known on the side. */
 bool dp_neigh_get(const struct dp_neigh_table *t, uint8_t side, uint8_t family,
 		  const uint8_t *addr, struct rte_ether_addr *mac);
 
-/* The next hop toward `addr` from a port: itself when on-link, else the
- * gateway. False when there is none. */
+/* The next hop toward `addr` from a port: itself when on-link (on the
+ * subnet of any of the port's addresses), else the gateway. False when
+ * there is none. */
 bool dp_next_hop(const struct dp_port_addrs *pa, uint8_t family,
 		 const uint8_t *addr, uint8_t *hop);
 
 /* Writes an ARP request (IPv4) or a neighbour solicitation (IPv6) for
- * `target` into m, from port pa. */
+ * `target` into m, from port pa: from the address whose subnet holds the
+ * target (the most specific one), or from the primary when none does. */
 void dp_build_solicit(struct rte_mbuf *m, const struct dp_port_addrs *pa,
 		      uint8_t family, const uint8_t *target);
 

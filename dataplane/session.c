@@ -224,7 +224,11 @@ static int direction_init(struct dp_session_table *t, struct dp_direction *d,
 	sre_policy_init(&pol, (enum sre_suite)k->suite, dir);
 	pol.mki_len = k->mki_len;
 	pol.replay_window = t->replay_window;
+	/* an SDES lifetime bounds the key's use on both kinds (RFC 4568
+	 * §6.1); SRTCP's own limit is 2^31 */
 	pol.rtp_key_limit = k->lifetime;
+	pol.rtcp_key_limit = k->lifetime && k->lifetime < (UINT64_C(1) << 31)
+				     ? k->lifetime : 0;
 	int rc = sre_ctx_create(&pol, &hugepage_allocator, &d->ctx);
 	for (unsigned i = 0; rc == SRE_OK && i < k->nkeys; i++)
 		rc = sre_ctx_add_key(t->engine, d->ctx, k->keys[i].key,
@@ -288,6 +292,7 @@ int dp_session_add(struct dp_session_table *t, const struct dp_session_spec *sp,
 					    streams + (size_t)(2 * l + 1) * t->ssrcs * per_stream,
 					    why, whylen,
 					    l == DP_OUTSIDE ? "outside tx" : "inside tx");
+		leg->protects = leg->tx.ctx != NULL;
 	}
 	if (rc != 0) {
 		session_wipe(t, s);
@@ -297,7 +302,7 @@ int dp_session_add(struct dp_session_table *t, const struct dp_session_spec *sp,
 	s->live = true;
 	/* the session is complete before any worker can find it */
 	rte_atomic_thread_fence(__ATOMIC_RELEASE);
-	void *slot_data = (void *)(uintptr_t)slot;
+	void *slot_data = dp_flow_data(slot, s->owner);
 	if (rte_hash_add_key_data(t->hash, &keys[DP_OUTSIDE], slot_data) != 0 ||
 	    rte_hash_add_key_data(t->hash, &keys[DP_INSIDE], slot_data) != 0 ||
 	    rte_hash_add_key_data(t->by_id, &sp->id, slot_data) != 0) {

@@ -10,6 +10,7 @@
 #define DP_SESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,10 +18,14 @@
 #include <rte_hash.h>
 #include <rte_rcu_qsbr.h>
 
+#include "config.h"
 #include "session_spec.h"
 #include "srtp_edge.h"
 
-#define DP_MAX_SSRCS 16
+/* SSRCs per direction of a leg: audio, video, their retransmissions and a
+ * simulcast layer or two; the table of them fits the direction's line. */
+#define DP_MAX_SSRCS 8
+_Static_assert(DP_MAX_SSRCS == DP_CONFIG_MAX_SSRCS, "the configuration's limit");
 
 /* What a session table lookup is keyed by: 20 bytes, 8-byte aligned
  * because rte_hash_crc reads keys a word at a time. */
@@ -33,16 +38,17 @@ struct dp_flow_key {
 #define DP_FLOW_KEY_LEN 20
 
 /* One direction of one leg: rx = what arrives on the leg (unprotected),
- * tx = what leaves on it (protected); ctx NULL = plain RTP. */
+ * tx = what leaves on it (protected); ctx NULL = plain RTP. One cache line:
+ * all a packet reads to find its stream. */
 struct dp_direction {
 	struct sre_ctx *ctx;
-	uint32_t nssrc;                 /* slots in use */
-	uint32_t stride;                /* bytes from one stream to the next */
-	uint32_t ssrc[DP_MAX_SSRCS];
 	uint8_t *streams;               /* the slot's streams, each followed by
 					   its window memory when windows are
 					   over 128 packets */
-};
+	uint32_t nssrc;                 /* slots in use */
+	uint32_t stride;                /* bytes from one stream to the next */
+	uint32_t ssrc[DP_MAX_SSRCS];
+} __attribute__((aligned(64)));
 
 static inline struct sre_stream *dp_dir_stream(const struct dp_direction *d,
 					       uint32_t i)
@@ -59,34 +65,58 @@ static inline uint64_t *dp_dir_window(const struct dp_direction *d, uint32_t i)
 		       : NULL;
 }
 
-/* Per-session counters of one leg, written by the owner worker only. */
-struct dp_leg_counters {
+/* Per-session counters of one leg, written by the owner worker only: what
+ * every packet adds to, and (apart) what refusals add to. */
+struct dp_leg_traffic {
 	uint64_t rx_packets, rx_bytes;  /* arrived on this leg, accepted */
 	uint64_t tx_packets, tx_bytes;  /* sent on this leg */
-	uint64_t auth_fail, replay, other_drops;
-} __attribute__((aligned(64)));
-
-struct dp_leg {
-	struct dp_endpoint local;
-	struct dp_endpoint remote;
-	bool latch;
-	bool latched;                   /* remote learnt (when latch) */
-	uint8_t next_hop_mac[6];        /* resolved for remote (or the gateway) */
-	bool next_hop_known;
-	uint64_t hop_checked_tsc;       /* when next_hop_mac was last looked up */
-	uint64_t solicit_tsc;           /* when we last asked for it */
-	struct dp_direction rx, tx;
 };
 
+struct dp_leg_refusals {
+	uint64_t auth_fail, replay, other_drops;
+};
+
+/* A session is laid out for the fast path: a packet crossing it reads four
+ * lines (its arrival leg's first line and rx direction, its departure
+ * leg's first line, the traffic counters), which the worker prefetches for
+ * a whole burst once the lookup has found the sessions. */
+struct dp_leg {
+	/* first line: the peer, our address, the next hop */
+	struct dp_endpoint remote;
+	struct dp_endpoint local;
+	uint8_t next_hop_mac[6];        /* resolved for remote (or the gateway) */
+	bool latch;
+	bool latched;                   /* remote learnt (when latch) */
+	bool next_hop_known;
+	bool protects;                  /* tx.ctx is set: what leaves is SRTP */
+	uint64_t hop_checked_tsc;       /* when next_hop_mac was last looked up */
+	struct dp_direction rx, tx;
+} __attribute__((aligned(64)));
+
 struct dp_session {
+	struct dp_leg leg[DP_SIDES];
+	struct dp_leg_traffic traffic[DP_SIDES] __attribute__((aligned(64)));
+	struct dp_leg_refusals refusals[DP_SIDES];
+	/* cold: the owner travels in the flow hash's data (see dp_flow_data) */
 	uint32_t id;
 	uint32_t slot;
 	uint16_t owner;                 /* worker index */
 	bool live;
 	char name[48];
-	struct dp_leg leg[DP_SIDES];
-	struct dp_leg_counters counters[DP_SIDES];
+	uint64_t solicit_tsc[DP_SIDES]; /* when we last asked for a leg's next hop */
 } __attribute__((aligned(64)));
+
+_Static_assert(offsetof(struct dp_leg, rx) == 64 && sizeof(struct dp_leg) == 192,
+	       "a leg's first line, then one line per direction");
+_Static_assert(sizeof(struct dp_leg_traffic) * DP_SIDES == 64,
+	       "both legs' traffic counters in one line");
+
+/* The flow hash's data: the slot, and the owner, so that handing a packet
+ * to its owner needs no read of the session. */
+static inline void *dp_flow_data(uint32_t slot, uint16_t owner)
+{
+	return (void *)(uintptr_t)((uint64_t)owner << 32 | slot);
+}
 
 struct dp_session_table {
 	struct rte_hash *hash;          /* flow key -> slot index */

@@ -74,6 +74,15 @@ void dp_stats_print_summary(FILE *f, const struct dp_runtime *rt)
 		   "; ARP/NS/echo answers %" PRIu64 ", solicitations %" PRIu64 ")\n",
 		s.tx_packets[DP_OUTSIDE], s.tx_packets[DP_INSIDE],
 		s.forwarded[DP_OUTSIDE], s.forwarded[DP_INSIDE], s.answered, s.solicits);
+	for (unsigned w = 0; w < rt->nworkers; w++) {
+		const struct dp_worker_stats *ws = &rt->workers[w]->stats;
+		uint64_t pkts = ws->rx_packets[DP_OUTSIDE] + ws->rx_packets[DP_INSIDE] +
+				ws->handoffs;
+		fprintf(f, "srtpedge: worker %u (lcore %u): %" PRIu64 " busy polls, %" PRIu64
+			   " idle; %.0f cycles per packet while busy\n", w,
+			rt->workers[w]->lcore, ws->busy_polls, ws->idle_polls,
+			pkts ? (double)ws->busy_cycles / (double)pkts : 0.0);
+	}
 	fprintf(f, "srtpedge: dropped: %" PRIu64 "\n", drops_total(&s));
 	for (int i = 0; i < DP_DROP_COUNT; i++) {
 		if (s.drops[i] == 0)
@@ -152,6 +161,8 @@ static int tel_workers_locked(const char *cmd, const char *params, struct rte_te
 	rte_tel_data_add_dict_u64(d, "lcore", wk->lcore);
 	rte_tel_data_add_dict_u64(d, "busy_polls", wk->stats.busy_polls);
 	rte_tel_data_add_dict_u64(d, "idle_polls", wk->stats.idle_polls);
+	rte_tel_data_add_dict_u64(d, "busy_cycles", wk->stats.busy_cycles);
+	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
 	add_counters(d, &wk->stats);
 	return 0;
 }
@@ -195,13 +206,14 @@ static int tel_session_locked(const char *cmd, const char *params, struct rte_te
 	rte_tel_data_add_dict_string(d, "name", s->name);
 	rte_tel_data_add_dict_u64(d, "worker", s->owner);
 	for (int i = 0; i < DP_SIDES; i++) {
-		const struct dp_leg_counters *c = &s->counters[i];
+		const struct dp_leg_traffic *c = &s->traffic[i];
+		const struct dp_leg_refusals *r = &s->refusals[i];
 		const struct dp_leg *l = &s->leg[i];
 		struct { const char *n; uint64_t v; } f[] = {
 			{"rx_packets", c->rx_packets}, {"rx_bytes", c->rx_bytes},
 			{"tx_packets", c->tx_packets}, {"tx_bytes", c->tx_bytes},
-			{"auth_fail", c->auth_fail}, {"replay", c->replay},
-			{"other_drops", c->other_drops},
+			{"auth_fail", r->auth_fail}, {"replay", r->replay},
+			{"other_drops", r->other_drops},
 			{"rx_streams", l->rx.nssrc}, {"tx_streams", l->tx.nssrc},
 		};
 		for (size_t j = 0; j < sizeof(f) / sizeof(*f); j++) {

@@ -14,6 +14,7 @@
 #include <rte_hash.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
 #include "worker.h"
@@ -63,6 +64,32 @@ static inline void tx(struct dp_worker *w, uint8_t side, struct rte_mbuf *m)
 	rte_eth_tx_buffer(pa->port_id, w->queue, w->txb[side], m);
 }
 
+/* Packets the port did not take (its ring full): counted as tx_full, and
+ * taken back out of what tx() counted as sent, so that out + dropped =
+ * in (+ our own answers and solicitations). A forwarded packet still
+ * carries the port it arrived on; an answer goes back where it came from;
+ * a solicitation was made here and has no receiving port. */
+static void tx_unsent(struct rte_mbuf **pkts, uint16_t n, void *arg)
+{
+	const struct dp_tx_unsent *u = arg;
+	struct dp_worker_stats *st = &u->w->stats;
+	const struct dp_runtime *rt = u->w->rt;
+	uint16_t here = rt->port[u->side].port_id, there = rt->port[!u->side].port_id;
+
+	for (uint16_t i = 0; i < n; i++) {
+		st->tx_packets[u->side]--;
+		st->tx_bytes[u->side] -= rte_pktmbuf_pkt_len(pkts[i]);
+		if (pkts[i]->port == there)
+			st->forwarded[!u->side]--;
+		else if (pkts[i]->port == here)
+			st->answered--;
+		else
+			st->solicits--;
+	}
+	st->drops[DP_DROP_TX_FULL] += n;
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
 /* The MAC of the next hop toward a leg's peer; asks for it when unknown
  * (at most ten times a second per leg). */
 static bool leg_next_hop(struct dp_worker *w, struct dp_session *s,
@@ -96,9 +123,9 @@ static bool leg_next_hop(struct dp_worker *w, struct dp_session *s,
 		return true;
 	}
 	leg->next_hop_known = false;
-	if (now - leg->solicit_tsc > rt->tsc_hz / 10) {
+	if (now - s->solicit_tsc[side] > rt->tsc_hz / 10) {
 		struct rte_mbuf *q = rte_pktmbuf_alloc(rt->pool);
-		leg->solicit_tsc = now;
+		s->solicit_tsc[side] = now;
 		if (q != NULL) {
 			dp_build_solicit(q, pa, leg->remote.addr.family, hop);
 			w->stats.solicits++;
@@ -157,8 +184,8 @@ static void forward(struct dp_worker *w, struct dp_pkt *pk, unsigned n,
 			drop(w, p->m, DP_DROP_NO_ROOM);
 			continue;
 		}
-		s->counters[out].tx_packets++;
-		s->counters[out].tx_bytes += p->payload_len;
+		s->traffic[out].tx_packets++;
+		s->traffic[out].tx_bytes += p->payload_len;
 		w->stats.forwarded[p->side]++;
 		tx(w, out, p->m);
 	}
@@ -189,11 +216,11 @@ static void protect_and_forward(struct dp_worker *w, struct dp_pkt *pk,
 	 * those to protect are copied out to prot[] */
 	for (unsigned i = 0; i < n; i++) {
 		struct dp_pkt *p = &pk[i];
-		struct dp_direction *od = &p->s->leg[1 - p->side].tx;
-		if (od->ctx == NULL) {
+		if (!p->s->leg[1 - p->side].protects) {
 			pk[nready++] = *p;
 			continue;
 		}
+		struct dp_direction *od = &p->s->leg[1 - p->side].tx;
 		if (p->payload_len < (p->kind == SRE_RTCP ? 8 : 12)) {
 			/* no SSRC to protect it under */
 			drop(w, p->m, DP_DROP_MALFORMED);
@@ -252,7 +279,7 @@ static void protect_and_forward(struct dp_worker *w, struct dp_pkt *pk,
 	for (unsigned j = 0; j < np; j++) {
 		if (sp[j].status != SRE_OK) {
 			w->stats.srtp[sp[j].status]++;
-			prot[j].s->counters[1 - prot[j].side].other_drops++;
+			prot[j].s->refusals[1 - prot[j].side].other_drops++;
 			drop(w, prot[j].m, DP_DROP_SRTP);
 			continue;
 		}
@@ -264,7 +291,7 @@ static void protect_and_forward(struct dp_worker *w, struct dp_pkt *pk,
 
 static void count_srtp_drop(struct dp_worker *w, struct dp_pkt *p, uint8_t st)
 {
-	struct dp_leg_counters *c = &p->s->counters[p->side];
+	struct dp_leg_refusals *c = &p->s->refusals[p->side];
 
 	w->stats.srtp[st]++;
 	if (st == SRE_ERR_AUTH_FAIL)
@@ -317,8 +344,8 @@ static void process_sessions(struct dp_worker *w, struct dp_pkt *pk, unsigned n,
 		struct dp_direction *d = &leg->rx;
 		if (d->ctx == NULL) {
 			/* plain RTP arriving: straight on */
-			p->s->counters[p->side].rx_packets++;
-			p->s->counters[p->side].rx_bytes += p->payload_len;
+			p->s->traffic[p->side].rx_packets++;
+			p->s->traffic[p->side].rx_bytes += p->payload_len;
 			pk[nready++] = *p;
 			continue;
 		}
@@ -396,8 +423,8 @@ static void process_sessions(struct dp_worker *w, struct dp_pkt *pk, unsigned n,
 			w->stats.latched++;
 		}
 		p->payload_len = (uint16_t)up[j].len;
-		p->s->counters[p->side].rx_packets++;
-		p->s->counters[p->side].rx_bytes += p->payload_len;
+		p->s->traffic[p->side].rx_packets++;
+		p->s->traffic[p->side].rx_bytes += p->payload_len;
 		pk[nready++] = *p;
 	}
 	protect_and_forward(w, pk, nready, now);
@@ -414,6 +441,9 @@ static void process_burst(struct dp_worker *w, uint8_t side,
 	const void *keyp[DP_BURST_MAX];
 	unsigned nk = 0;
 
+	/* headers arrive from another core or the NIC: ask for all at once */
+	for (unsigned i = 0; i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(mbufs[i], void *));
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = mbufs[i];
 		struct dp_udp_info u;
@@ -462,16 +492,16 @@ learnt_check:
 				drop(w, p->m, DP_DROP_NO_SESSION);
 				continue;
 			}
-			struct dp_session *s = dp_session_at(t, (uint32_t)(uintptr_t)data[j]);
-			if (unlikely(!s->live)) {
-				drop(w, p->m, DP_DROP_NO_SESSION);
-				continue;
-			}
-			if (s->owner != w->idx) {
+			/* a session deleted since the lookup stays readable
+			 * until this worker's next quiescent state (RCU) */
+			uint64_t v = (uintptr_t)data[j];
+			uint16_t owner = (uint16_t)(v >> 32);
+			struct dp_session *s = dp_session_at(t, (uint32_t)v);
+			if (owner != w->idx) {
 				/* one writer per stream: its owner, which tells the
 				 * side by the port (not every PMD sets it) */
 				p->m->port = rt->port[side].port_id;
-				if (rte_ring_enqueue(rt->handoff[s->owner], p->m) != 0)
+				if (rte_ring_enqueue(rt->handoff[owner], p->m) != 0)
 					drop(w, p->m, DP_DROP_HANDOFF_FULL);
 				else
 					w->stats.handoffs++;
@@ -480,6 +510,15 @@ learnt_check:
 			p->s = s;
 			pk[ns++] = *p;
 		}
+	}
+	/* the four session lines each packet will read, for the whole burst,
+	 * while the first ones are worked on */
+	for (unsigned i = 0; i < ns; i++) {
+		const struct dp_session *s = pk[i].s;
+		rte_prefetch0(&s->leg[pk[i].side]);
+		rte_prefetch0(&s->leg[pk[i].side].rx);
+		rte_prefetch0(&s->leg[1 - pk[i].side]);
+		rte_prefetch0(s->traffic);
 	}
 	if (ns > 0)
 		process_sessions(w, pk, ns, now);
@@ -533,10 +572,13 @@ int dp_worker_main(void *arg)
 						w->txb[DP_INSIDE]);
 			last_drain = now;
 		}
-		if (got)
+		if (got) {
 			w->stats.busy_polls++;
-		else
+			/* the worker's load: cycles of polls that found work */
+			w->stats.busy_cycles += rte_rdtsc() - now;
+		} else {
 			w->stats.idle_polls++;
+		}
 		rte_rcu_qsbr_quiescent(qsbr, w->idx);
 	}
 	for (int side = 0; side < DP_SIDES; side++)
@@ -565,9 +607,10 @@ int dp_worker_init(struct dp_worker *w, struct dp_runtime *rt, unsigned idx,
 		if (w->txb[side] == NULL ||
 		    rte_eth_tx_buffer_init(w->txb[side], rt->cfg->burst) != 0)
 			return -1;
-		rte_eth_tx_buffer_set_err_callback(w->txb[side],
-						   rte_eth_tx_buffer_count_callback,
-						   &w->stats.drops[DP_DROP_TX_FULL]);
+		w->unsent[side].w = w;
+		w->unsent[side].side = (uint8_t)side;
+		rte_eth_tx_buffer_set_err_callback(w->txb[side], tx_unsent,
+						   &w->unsent[side]);
 	}
 	if (rt->sessions->stream_stride > sizeof(struct sre_stream)) {
 		w->tentative_windows = rte_zmalloc_socket(

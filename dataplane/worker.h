@@ -31,9 +31,17 @@ struct dp_worker_stats {
 	uint64_t handoffs;                 /* packets passed to their owner */
 	uint64_t latched;                  /* peers learnt or moved */
 	uint64_t busy_polls, idle_polls;
+	uint64_t busy_cycles;              /* TSC cycles of the busy polls */
 } __attribute__((aligned(64)));
 
 struct dp_runtime;
+struct dp_worker;
+
+/* What a side's tx buffer calls back with for packets the port refused. */
+struct dp_tx_unsent {
+	struct dp_worker *w;
+	uint8_t side;
+};
 
 struct dp_worker {
 	unsigned idx;
@@ -43,6 +51,7 @@ struct dp_worker {
 	struct dp_runtime *rt;
 	struct sre_engine *engine;
 	struct rte_eth_dev_tx_buffer *txb[DP_SIDES];
+	struct dp_tx_unsent unsent[DP_SIDES];
 	uint64_t *tentative_windows;       /* scratch windows (>128) */
 	struct dp_worker_stats stats;
 };

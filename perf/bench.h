@@ -56,7 +56,16 @@ struct bench_result {
 	double pps_min, pps_max;
 	double spread;        /* (max - min) / median of cycles */
 	const char *skipped;  /* reason, or NULL */
+	/* dataplane rows: packets from send to receipt through srtpedge at
+	 * lat_pps offered (0 = not measured) */
+	double lat_pps, lat_p50_ns, lat_p99_ns, lat_p999_ns;
+	/* dataplane rows: the share of the run the worker was busy (0 = not
+	 * measured) */
+	double worker_busy;
 };
+
+/* "1,10,100" into out[0..cap); -1 when malformed, empty or too long. */
+int bench_parse_list(const char *arg, unsigned *out, unsigned cap, unsigned *n);
 
 void bench_print_json(FILE *f, const struct bench_result *r,
 		      const struct bench_machine *m);

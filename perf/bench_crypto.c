@@ -817,25 +817,6 @@ static int run_config(struct fixture *f, const struct opts *o, bool rtcp,
 	return failures;
 }
 
-static int parse_list(const char *arg, unsigned *out, unsigned cap,
-		      unsigned *n)
-{
-	char *copy = strdup(arg), *save = NULL;
-	*n = 0;
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		char *end;
-		errno = 0;
-		unsigned long v = strtoul(t, &end, 10);
-		if (*t == 0 || *end != 0 || errno || v > 10000000 || *n >= cap) {
-			free(copy);
-			return -1;
-		}
-		out[(*n)++] = (unsigned)v;
-	}
-	free(copy);
-	return *n > 0 ? 0 : -1;
-}
-
 static int parse_names(const char *arg, const char *const *names, unsigned count,
 		       unsigned *mask)
 {
@@ -937,12 +918,12 @@ int bench_crypto_main(int argc, char **argv)
 						  &o.suites);
 			break;
 		case 'p':
-			bad = parse_list(optarg, o.payloads, 8, &o.npayloads);
+			bad = bench_parse_list(optarg, o.payloads, 8, &o.npayloads);
 			for (unsigned i = 0; !bad && i < o.npayloads; i++)
 				bad = o.payloads[i] > 1400;
 			break;
 		case 'n':
-			bad = parse_list(optarg, o.streams, 8, &o.nstreams);
+			bad = bench_parse_list(optarg, o.streams, 8, &o.nstreams);
 			for (unsigned i = 0; !bad && i < o.nstreams; i++)
 				bad = o.streams[i] == 0 || o.streams[i] > 2000000;
 			break;
@@ -956,7 +937,7 @@ int bench_crypto_main(int argc, char **argv)
 			bad = parse_names(optarg, impl_names, IMPL_COUNT, &o.impls);
 			break;
 		case 'b': case 'P': case 'L': case 'M': case 'r':
-			bad = parse_list(optarg, &v, 1, &nv);
+			bad = bench_parse_list(optarg, &v, 1, &nv);
 			if (!bad && c == 'b') { bad = v == 0 || v > SRE_CHUNK; o.burst = v; }
 			if (!bad && c == 'P') { bad = v == 0 || v > 1000000; o.packets = v; }
 			if (!bad && c == 'L') { bad = v == 0; o.libsrtp_packets = v; }

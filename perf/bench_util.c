@@ -2,6 +2,7 @@
  * srtpedge-bench shared pieces: TSC calibration, statistics, machine facts
  * and JSON output (see bench.h).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -106,10 +107,34 @@ void bench_print_json(FILE *f, const struct bench_result *r,
 			"\"cycles_max\":%.1f,\"runs\":%u,\"spread\":%.3f,",
 			r->pps, r->pps_min, r->pps_max, r->cycles.median,
 			r->cycles.min, r->cycles.max, r->cycles.runs, r->spread);
+		if (r->lat_pps > 0)
+			fprintf(f, "\"latency_pps\":%.0f,\"latency_p50_ns\":%.0f,"
+				   "\"latency_p99_ns\":%.0f,\"latency_p999_ns\":%.0f,",
+				r->lat_pps, r->lat_p50_ns, r->lat_p99_ns, r->lat_p999_ns);
+		if (r->worker_busy > 0)
+			fprintf(f, "\"worker_busy\":%.3f,", r->worker_busy);
 	}
 	fprintf(f,
 		"\"cpu\":\"%s\",\"ipsec_mb\":\"%s\",\"ipsec_mb_arch\":\"%s\","
 		"\"tsc_hz\":%.0f}\n",
 		m->cpu, m->ipsec_mb, m->engine_arch, bench_tsc_hz());
 	fflush(f);
+}
+
+int bench_parse_list(const char *arg, unsigned *out, unsigned cap, unsigned *n)
+{
+	char *copy = strdup(arg), *save = NULL;
+	*n = 0;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(t, &end, 10);
+		if (*t == 0 || *end != 0 || errno || v > 10000000 || *n >= cap) {
+			free(copy);
+			return -1;
+		}
+		out[(*n)++] = (unsigned)v;
+	}
+	free(copy);
+	return *n > 0 ? 0 : -1;
 }

@@ -39,11 +39,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # own SRTP, tcpdump).
 packages=(
 	build-essential pkg-config meson ninja-build python3 python3-pyelftools
-	dpdk dpdk-dev libdpdk-dev libipsec-mb-dev libssl-dev openssl
+	dpdk dpdk-dev libdpdk-dev libipsec-mb-dev libssl-dev openssl libjansson-dev
 	libsrtp2-dev libcunit1-dev libpcap-dev
 	clang libclang-rt-14-dev
 	iproute2 ethtool
 	ffmpeg tcpdump
+	iputils-ping gstreamer1.0-tools gstreamer1.0-plugins-base
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
 )
 
 if [ "$(id -u)" -ne 0 ]; then

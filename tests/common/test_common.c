@@ -2,6 +2,7 @@
  * Helpers shared by the test programs (see test_common.h).
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,4 +152,21 @@ int test_run(CU_SuiteInfo *suites)
 	unsigned run = CU_get_number_of_tests_run();
 	CU_cleanup_registry();
 	return (failed == 0 && run > 0) ? 0 : 1;
+}
+
+bool test_check(bool ok, const char *file, unsigned line, const char *func,
+		const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	if (ok) {
+		CU_assertImplementation(CU_TRUE, line, "", file, func, CU_FALSE);
+		return true;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(CU_FALSE, line, msg, file, func, CU_FALSE);
+	return false;
 }

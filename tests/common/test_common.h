@@ -5,6 +5,7 @@
 #ifndef TEST_COMMON_H
 #define TEST_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,17 @@ struct sre_engine *test_engine(void);
 /* Creates a context with one key derived from a fixed pattern. */
 struct sre_ctx *test_ctx(enum sre_suite suite, enum sre_direction dir,
 			 uint8_t mki_len, uint32_t window);
+
+/* A CUnit assertion whose failure message is formatted (printf) with what
+ * was seen; use through CHECK. Returns ok. */
+bool test_check(bool ok, const char *file, unsigned line, const char *func,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+#define CHECK(ok, ...) test_check((ok), __FILE__, __LINE__, __func__, __VA_ARGS__)
+#define CHECK_U(got, want) \
+	CHECK((unsigned long long)(got) == (unsigned long long)(want), \
+	      "%s = %llu, want %llu", #got, (unsigned long long)(got), \
+	      (unsigned long long)(want))
 
 /* Runs the registered CUnit suites in basic mode; returns the exit code
  * (0 only when every test passed). */

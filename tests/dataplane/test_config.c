@@ -52,27 +52,6 @@
 
 /* ---- checks that say what they saw ---- */
 
-static bool check(bool ok, unsigned line, const char *func, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	if (ok) {
-		CU_assertImplementation(CU_TRUE, line, "", __FILE__, func, CU_FALSE);
-		return true;
-	}
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(CU_FALSE, line, msg, __FILE__, func, CU_FALSE);
-	return false;
-}
-
-#define CHECK(ok, ...) check((ok), __LINE__, __func__, __VA_ARGS__)
-#define CHECK_U(got, want) \
-	CHECK((unsigned long long)(got) == (unsigned long long)(want), \
-	      "%s = %llu, want %llu", #got, (unsigned long long)(got), \
-	      (unsigned long long)(want))
 #define CHECK_STR(got, want) \
 	CHECK(strcmp((got), (want)) == 0, "%s = \"%s\", want \"%s\"", #got, (got), (want))
 #define CHECK_HAS(got, sub) \
@@ -95,6 +74,8 @@ static bool addr_is(const struct dp_addr *a, const char *text)
 #define CHECK_ADDR(a, text) CHECK(addr_is(&(a), (text)), "%s is not %s", #a, (text))
 #define CHECK_EP(ep, text, p) \
 	do { CHECK_ADDR((ep).addr, (text)); CHECK_U((ep).port, (p)); } while (0)
+#define CHECK_PREFIX(pf, text, len) \
+	do { CHECK_ADDR((pf).addr, (text)); CHECK_U((pf).plen, (len)); } while (0)
 
 static bool mac_is(const uint8_t *mac, const char *text)
 {
@@ -346,9 +327,8 @@ static void check_demo_values(const struct dp_config *cfg)
 
 	const struct dp_port_cfg *o = &cfg->port[DP_OUTSIDE], *i = &cfg->port[DP_INSIDE];
 	CHECK_STR(o->device, "ring");
-	CHECK(!o->is_pci && o->has_ipv4 && !o->has_ipv6, "outside flags");
-	CHECK_ADDR(o->ipv4, "192.0.2.1");
-	CHECK_U(o->plen4, 24);
+	CHECK(!o->is_pci && o->nipv4 == 1 && o->nipv6 == 0, "outside flags");
+	CHECK_PREFIX(o->ipv4[0], "192.0.2.1", 24);
 	CHECK(o->has_gateway4 && !o->has_gateway6, "outside gateways");
 	CHECK_ADDR(o->gateway4, "192.0.2.254");
 	CHECK_U(o->nneighbors, 1);
@@ -356,9 +336,8 @@ static void check_demo_values(const struct dp_config *cfg)
 	CHECK(mac_is(o->neighbors[0].mac, "02:00:00:00:fe:01"), "outside neighbour MAC");
 
 	CHECK_STR(i->device, "ring");
-	CHECK(!i->is_pci && i->has_ipv4 && !i->has_ipv6, "inside flags");
-	CHECK_ADDR(i->ipv4, "10.0.0.1");
-	CHECK_U(i->plen4, 24);
+	CHECK(!i->is_pci && i->nipv4 == 1 && i->nipv6 == 0, "inside flags");
+	CHECK_PREFIX(i->ipv4[0], "10.0.0.1", 24);
 	CHECK(i->has_gateway4 && !i->has_gateway6, "inside gateways");
 	CHECK_ADDR(i->gateway4, "10.0.0.254");
 	CHECK_U(i->nneighbors, 1);
@@ -508,11 +487,9 @@ static void test_complete(void)
 	const struct dp_port_cfg *o = &cfg.port[DP_OUTSIDE];
 	CHECK_STR(o->device, "net_af_packet0,iface=x");
 	CHECK(!o->is_pci, "a vdev is not PCI");
-	CHECK(o->has_ipv4 && o->has_ipv6, "outside has both families");
-	CHECK_ADDR(o->ipv4, "198.51.100.10");
-	CHECK_U(o->plen4, 24);
-	CHECK_ADDR(o->ipv6, "2001:db8:1::10");
-	CHECK_U(o->plen6, 64);
+	CHECK(o->nipv4 == 1 && o->nipv6 == 1, "outside has both families");
+	CHECK_PREFIX(o->ipv4[0], "198.51.100.10", 24);
+	CHECK_PREFIX(o->ipv6[0], "2001:db8:1::10", 64);
 	CHECK(o->has_gateway4 && o->has_gateway6, "outside gateways");
 	CHECK_ADDR(o->gateway4, "198.51.100.1");
 	CHECK_ADDR(o->gateway6, "2001:db8:1::1");
@@ -527,11 +504,9 @@ static void test_complete(void)
 	const struct dp_port_cfg *in = &cfg.port[DP_INSIDE];
 	CHECK_STR(in->device, "0000:3b:00.0");
 	CHECK(in->is_pci, "0000:3b:00.0 is PCI");
-	CHECK(in->has_ipv4 && in->has_ipv6, "inside has both families");
-	CHECK_ADDR(in->ipv4, "10.1.0.10");
-	CHECK_U(in->plen4, 16);
-	CHECK_ADDR(in->ipv6, "fd00::10");
-	CHECK_U(in->plen6, 48);
+	CHECK(in->nipv4 == 1 && in->nipv6 == 1, "inside has both families");
+	CHECK_PREFIX(in->ipv4[0], "10.1.0.10", 16);
+	CHECK_PREFIX(in->ipv6[0], "fd00::10", 48);
 	CHECK(in->has_gateway4 && !in->has_gateway6, "inside gateways");
 	CHECK_ADDR(in->gateway4, "10.1.0.1");
 	CHECK_U(in->nneighbors, 0);
@@ -620,9 +595,9 @@ static void test_accepted_forms(void)
 		NULL, 0, &cfg);
 	CHECK_U(cfg.workers, 2);
 	CHECK(cfg.port[DP_OUTSIDE].is_pci, "3b:00.1 is PCI");
-	CHECK(!cfg.port[DP_OUTSIDE].has_ipv4 && cfg.port[DP_OUTSIDE].has_ipv6, "v6 only");
-	CHECK_U(cfg.port[DP_OUTSIDE].plen6, 128);
-	CHECK_U(cfg.port[DP_INSIDE].plen4, 32);
+	CHECK(cfg.port[DP_OUTSIDE].nipv4 == 0 && cfg.port[DP_OUTSIDE].nipv6 == 1, "v6 only");
+	CHECK_U(cfg.port[DP_OUTSIDE].ipv6[0].plen, 128);
+	CHECK_U(cfg.port[DP_INSIDE].ipv4[0].plen, 32);
 	CHECK(cfg.demo.enabled, "an empty [demo] still enables the generator");
 	dp_config_free(&cfg);
 
@@ -818,8 +793,8 @@ static void test_value_errors(void)
 		 "[dataplane] stats_interval: '86401': expected a whole number from 0 to 86400"},
 		{"max_sessions.ini", DP("max_sessions = 0\n"),
 		 "[dataplane] max_sessions: '0': expected a whole number from 1 to 8388608"},
-		{"ssrcs.ini", DP("ssrcs_per_direction = 17\n"),
-		 "[dataplane] ssrcs_per_direction: '17': expected a whole number from 1 to 16"},
+		{"ssrcs.ini", DP("ssrcs_per_direction = 9\n"),
+		 "[dataplane] ssrcs_per_direction: '9': expected a whole number from 1 to 8"},
 		{"mbufs.ini", DP("mbufs = 1022\n"),
 		 "[dataplane] mbufs: '1022': expected a whole number from 1023 to 4194304"},
 		{"offline.ini", DP("offline = maybe\n"),
@@ -926,6 +901,177 @@ static void test_neighbor_limit(void)
 	CHECK_ADDR(cfg.port[DP_OUTSIDE].neighbors[31].ip, "192.0.2.41");
 	CHECK(mac_is(cfg.port[DP_OUTSIDE].neighbors[31].mac, "02:00:00:00:00:1f"), "MAC 31");
 	dp_config_free(&cfg);
+}
+
+/* ---- several addresses per side ---- */
+
+#define MULTI_PORTS "[outside]\nport = ring\n" \
+	"ipv4 = 192.0.2.1/24\n" \
+	"ipv6 = 2001:db8::1/64\n" \
+	"ipv4 = 198.51.100.1/25\n" \
+	"neighbor = 192.0.2.254 02:00:00:00:00:fe\n" \
+	"ipv4 = 192.0.2.2/24\n" \
+	"ipv6 = 2001:db8:5::1/48\n" \
+	"[inside]\nport = ring\n" \
+	"ipv6 = fd00::1/64\n" \
+	"ipv4 = 10.0.0.1/24\n" \
+	"ipv4 = 10.0.1.1/24\n"
+
+static void test_several_addresses(void)
+{
+	struct dp_config cfg;
+
+	/* each family in the file's order, interleaved with other keys; a
+	 * session on a later address of each side, on IPv4 and IPv6 */
+	load_ok("multi.ini", MULTI_PORTS
+		"[session a]\nid = 1\n"
+		"outside.local = 198.51.100.1:4000\n" S_OR S_OS S_OK
+		"inside.local = 10.0.1.1:4000\n" S_IR
+		"[session b]\nid = 2\n"
+		"outside.local = [2001:db8:5::1]:4000\noutside.remote = latch\n" S_OS S_OK
+		"inside.local = 10.0.0.1:4000\n" S_IR
+		"[session c]\nid = 3\n"
+		"outside.local = 192.0.2.2:4000\n" S_OR S_OS S_OK
+		"inside.local = [fd00::1]:4000\ninside.remote = [fd00::9]:6000\n",
+		NULL, 0, &cfg);
+	const struct dp_port_cfg *o = &cfg.port[DP_OUTSIDE], *in = &cfg.port[DP_INSIDE];
+	CHECK_U(o->nipv4, 3);
+	CHECK_PREFIX(o->ipv4[0], "192.0.2.1", 24);
+	CHECK_PREFIX(o->ipv4[1], "198.51.100.1", 25);
+	CHECK_PREFIX(o->ipv4[2], "192.0.2.2", 24);
+	CHECK_U(o->nipv6, 2);
+	CHECK_PREFIX(o->ipv6[0], "2001:db8::1", 64);
+	CHECK_PREFIX(o->ipv6[1], "2001:db8:5::1", 48);
+	CHECK_U(o->nneighbors, 1);
+	CHECK_U(in->nipv4, 2);
+	CHECK_PREFIX(in->ipv4[0], "10.0.0.1", 24);
+	CHECK_PREFIX(in->ipv4[1], "10.0.1.1", 24);
+	CHECK_U(in->nipv6, 1);
+	CHECK_PREFIX(in->ipv6[0], "fd00::1", 64);
+	CU_ASSERT_FATAL(cfg.nsessions == 3);
+	CHECK_EP(cfg.sessions[0].leg[DP_OUTSIDE].local, "198.51.100.1", 4000);
+	CHECK_EP(cfg.sessions[0].leg[DP_INSIDE].local, "10.0.1.1", 4000);
+	CHECK_EP(cfg.sessions[1].leg[DP_OUTSIDE].local, "2001:db8:5::1", 4000);
+	CHECK_EP(cfg.sessions[2].leg[DP_INSIDE].local, "fd00::1", 4000);
+	dp_config_free(&cfg);
+
+	/* the same port on two addresses is two sessions' worth; a sessions
+	 * file may use any address too */
+	char spath[PATH_MAX];
+	struct out o_;
+	load_ok("multi_same_port.ini", MULTI_PORTS
+		"[session a]\nid = 1\n" S_OL S_OR S_OS S_OK S_IL S_IR
+		"[session b]\nid = 2\noutside.local = 192.0.2.2:4000\n" S_OR S_OS S_OK
+		"inside.local = 10.0.1.1:4000\n" S_IR, NULL, 0, &cfg);
+	write_file(spath, "multi.sessions",
+		   "[session c]\nid = 3\noutside.local = 198.51.100.1:4000\n" S_OR S_OS S_OK
+		   "inside.local = 10.0.1.1:4002\n" S_IR);
+	int rc = dp_config_load_sessions(spath, &cfg, out_open(&o_));
+	CHECK(rc == 0, "rc %d: %s", rc, out_text(&o_));
+	out_close(&o_);
+	CHECK_U(cfg.nsessions, 3);
+	dp_config_free(&cfg);
+
+	/* DP_MAX_PORT_ADDRS of each family on each side */
+	char text[4096];
+	int n = snprintf(text, sizeof(text), "[outside]\nport = ring\n");
+	for (int i = 0; i < DP_MAX_PORT_ADDRS; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n,
+			      "ipv4 = 192.0.2.%d/24\nipv6 = 2001:db8::%x/64\n", 1 + i, 1 + i);
+	n += snprintf(text + n, sizeof(text) - (size_t)n, "[inside]\nport = ring\n");
+	for (int i = 0; i < DP_MAX_PORT_ADDRS; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n,
+			      "ipv4 = 10.0.%d.1/24\nipv6 = fd00:%x::1/64\n", i, i);
+	CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(text));
+	load_ok("multi_max.ini", text, NULL, 0, &cfg);
+	CHECK_U(cfg.port[DP_OUTSIDE].nipv4, DP_MAX_PORT_ADDRS);
+	CHECK_U(cfg.port[DP_OUTSIDE].nipv6, DP_MAX_PORT_ADDRS);
+	CHECK_U(cfg.port[DP_INSIDE].nipv4, DP_MAX_PORT_ADDRS);
+	CHECK_U(cfg.port[DP_INSIDE].nipv6, DP_MAX_PORT_ADDRS);
+	CHECK_PREFIX(cfg.port[DP_OUTSIDE].ipv4[DP_MAX_PORT_ADDRS - 1], "192.0.2.16", 24);
+	CHECK_PREFIX(cfg.port[DP_INSIDE].ipv6[DP_MAX_PORT_ADDRS - 1], "fd00:f::1", 64);
+	dp_config_free(&cfg);
+
+	/* --set replaces the first address, the primary, and keeps the others */
+	struct dp_override ov;
+	CU_ASSERT_FATAL(dp_override_parse("outside.ipv4=192.0.2.9/26", &ov, stderr) == 0);
+	load_ok("multi_set.ini", MULTI_PORTS, &ov, 1, &cfg);
+	CHECK_U(cfg.port[DP_OUTSIDE].nipv4, 3);
+	CHECK_PREFIX(cfg.port[DP_OUTSIDE].ipv4[0], "192.0.2.9", 26);
+	CHECK_PREFIX(cfg.port[DP_OUTSIDE].ipv4[1], "198.51.100.1", 25);
+	dp_config_free(&cfg);
+}
+
+static void test_address_errors(void)
+{
+#define OUT(body) "[outside]\nport = ring\nipv4 = 192.0.2.1/24\n" body INSIDE_SEC
+#define IN(body) OUTSIDE_SEC "[inside]\nport = ring\nipv4 = 10.0.0.1/24\n" body
+	static const struct bad_case cases[] = {
+		{"addr_dup4.ini", OUT("ipv4 = 192.0.2.1/24\n"),
+		 "[outside] ipv4: '192.0.2.1/24': 192.0.2.1 is listed twice"},
+		{"addr_dup4_plen.ini", OUT("ipv4 = 198.51.100.1/24\nipv4 = 192.0.2.1/25\n"),
+		 "[outside] ipv4: '192.0.2.1/25': 192.0.2.1 is listed twice"},
+		{"addr_dup6_spelling.ini", IN("ipv6 = fd00::1/64\nipv6 = FD00:0:0::0:1/48\n"),
+		 "[inside] ipv6: 'FD00:0:0::0:1/48': fd00::1 is listed twice"},
+		{"addr_both_sides4.ini", IN("ipv4 = 192.0.2.1/24\n"),
+		 "[inside] ipv4: '192.0.2.1/24': 192.0.2.1 is an address of the outside port too"},
+		{"addr_both_sides6.ini", IN("ipv6 = 2001:db8::1/128\n"),
+		 "[inside] ipv6: '2001:db8::1/128': 2001:db8::1 is an address of the outside "
+		 "port too"},
+		{"addr_second_bad.ini", OUT("ipv4 = 192.0.2.300/24\nipv4 = 192.0.2.2\n"),
+		 "[outside] ipv4: '192.0.2.300/24': expected an IPv4 address with its prefix "
+		 "length, like 192.0.2.1/24\n"
+		 "[outside] ipv4: '192.0.2.2': expected an IPv4 address with its prefix "
+		 "length, like 192.0.2.1/24"},
+		{"addr_second_family.ini", IN("ipv6 = fd00::1/64\nipv6 = 10.0.0.2/24\n"),
+		 "[inside] ipv6: '10.0.0.2/24': expected an IPv6 address with its prefix "
+		 "length, like 2001:db8::1/64"},
+		{"addr_several.ini",
+		 "[outside]\nport = ring\nipv4 = 192.0.2.1/24\nipv4 = 10.0.0.1/8\n"
+		 "ipv4 = 192.0.2.1/24\n"
+		 "[inside]\nport = ring\nipv4 = 10.0.0.2/24\nipv4 = 10.0.0.1/24\n"
+		 "ipv4 = 10.0.0.2/24\n",
+		 "[outside] ipv4: '192.0.2.1/24': 192.0.2.1 is listed twice\n"
+		 "[inside] ipv4: '10.0.0.1/24': 10.0.0.1 is an address of the outside port too\n"
+		 "[inside] ipv4: '10.0.0.2/24': 10.0.0.2 is listed twice"},
+		{"addr_session_unknown.ini",
+		 "[outside]\nport = ring\nipv4 = 192.0.2.1/24\nipv4 = 192.0.2.2/24\n" INSIDE_SEC
+		 "[session s]\nid = 1\noutside.local = 192.0.2.3:4000\n" S_OR S_OS S_OK S_IL S_IR,
+		 "[session s] outside.local: 192.0.2.3 is not an address of the outside port"},
+		{"addr_session_other_side.ini",
+		 "[outside]\nport = ring\nipv4 = 192.0.2.1/24\nipv4 = 192.0.2.2/24\n" INSIDE_SEC
+		 "[session s]\nid = 1\n" S_OL S_OR S_OS S_OK "inside.local = 192.0.2.2:4000\n" S_IR,
+		 "[session s] inside.local: 192.0.2.2 is not an address of the inside port"},
+		{"addr_session_same.ini",
+		 "[outside]\nport = ring\nipv4 = 192.0.2.1/24\nipv4 = 192.0.2.2/24\n" INSIDE_SEC
+		 "[session a]\nid = 1\noutside.local = 192.0.2.2:4000\n" S_OR S_OS S_OK S_IL S_IR
+		 "[session b]\nid = 2\noutside.local = 192.0.2.2:4000\n" S_OR S_OS S_OK
+		 "inside.local = 10.0.0.1:4002\n" S_IR,
+		 "[session b] outside.local: session a uses this address and port already"},
+	};
+#undef OUT
+#undef IN
+	run_bad_cases(cases, sizeof(cases) / sizeof(*cases), true);
+}
+
+static void test_address_limit(void)
+{
+	char text[4096];
+	int n;
+
+	/* one more than DP_MAX_PORT_ADDRS of a family is refused once */
+	for (int v6 = 0; v6 < 2; v6++) {
+		n = snprintf(text, sizeof(text), "%s", OUTSIDE_SEC "[inside]\nport = ring\n");
+		for (int i = 0; i < DP_MAX_PORT_ADDRS + 2; i++)
+			n += snprintf(text + n, sizeof(text) - (size_t)n,
+				      v6 ? "ipv6 = fd00::%x/64\n" : "ipv4 = 10.0.0.%d/24\n",
+				      1 + i);
+		CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(text));
+		struct bad_case c = {v6 ? "addrs6_17.ini" : "addrs4_17.ini", text,
+				     v6 ? "[inside] ipv6: at most 16 IPv6 addresses per port"
+					: "[inside] ipv4: at most 16 IPv4 addresses per port"};
+		run_bad_cases(&c, 1, true);
+	}
 }
 
 /* ---- sessions ---- */
@@ -1200,8 +1346,8 @@ static void test_override_apply(void)
 	CHECK(cfg.demo.enabled, "[demo] added by --set");
 	CHECK_U(cfg.demo.pps, 1000);
 	CHECK_U(cfg.demo.sessions, 1000);
-	CHECK_ADDR(cfg.port[DP_OUTSIDE].ipv4, "192.0.2.77");
-	CHECK_U(cfg.port[DP_OUTSIDE].plen4, 25);
+	CHECK_U(cfg.port[DP_OUTSIDE].nipv4, 1);
+	CHECK_PREFIX(cfg.port[DP_OUTSIDE].ipv4[0], "192.0.2.77", 25);
 	dp_config_free(&cfg);
 
 	/* a whole session made by --set */
@@ -1776,6 +1922,9 @@ static CU_TestInfo file_tests[] = {
 	{"syntax_lengths", test_syntax_lengths},
 	{"value_errors", test_value_errors},
 	{"neighbor_limit", test_neighbor_limit},
+	{"several_addresses", test_several_addresses},
+	{"address_errors", test_address_errors},
+	{"address_limit", test_address_limit},
 	{"session_errors", test_session_errors},
 	{"session_key_messages", test_session_key_messages},
 	{"bad_key_reported_once", test_bad_key_reported_once},

@@ -90,7 +90,7 @@ static void fail_at(int line, const char *fmt, ...)
 	va_end(ap);
 }
 
-#define CHECK(cond, ...)                                                      \
+#define EXPECT(cond, ...)                                                      \
 	do {                                                                  \
 		if (!(cond))                                                  \
 			fail_at(__LINE__, __VA_ARGS__);                       \
@@ -339,25 +339,25 @@ static void check_wire(const struct side *sd, uint8_t kind, const uint8_t *ref,
 	uint32_t h = plain_header_len(kind, ref);
 	bool enc = side_encrypts(sd, kind);
 
-	CHECK(len == want, "%s %u: protected length %u, want %u",
+	EXPECT(len == want, "%s %u: protected length %u, want %u",
 	      kind_name(kind), n, len, want);
 	if (len != want)
 		return;
-	CHECK(memcmp(w, ref, h) == 0, "%s %u: header changed", kind_name(kind),
+	EXPECT(memcmp(w, ref, h) == 0, "%s %u: header changed", kind_name(kind),
 	      n);
 	if (ref_len - h >= 4)
-		CHECK((memcmp(w + h, ref + h, ref_len - h) != 0) == enc,
+		EXPECT((memcmp(w + h, ref + h, ref_len - h) != 0) == enc,
 		      "%s %u: payload %s on the wire", kind_name(kind), n,
 		      enc ? "in clear" : "altered");
 	if (kind == SRE_RTCP)
-		CHECK(!!(wire_srtcp_word(sd, w, len) & 0x80000000u) == enc,
+		EXPECT(!!(wire_srtcp_word(sd, w, len) & 0x80000000u) == enc,
 		      "RTCP %u: E flag %d, want %d", n, !enc, enc);
 }
 
 static void check_plain(const uint8_t *got, uint32_t len, const uint8_t *ref,
 			uint32_t ref_len, const char *who, unsigned n)
 {
-	CHECK(len == ref_len && memcmp(got, ref, len) == 0,
+	EXPECT(len == ref_len && memcmp(got, ref, len) == 0,
 	      "%s, packet %u: %u bytes differ from the %u sent", who, n, len,
 	      ref_len);
 }
@@ -403,7 +403,7 @@ static void roundtrip(enum sre_suite suite, bool we_send, unsigned n_rtp)
 	srtp_t lib = lib_session(&sd, !we_send);
 	struct sre_ctx *ctx = our_ctx(&sd, we_send ? SRE_OUTBOUND : SRE_INBOUND);
 	bool up = lib != NULL && ctx != NULL && our_stream_init(&os, ctx, g.ssrc);
-	CHECK(up, "set-up failed");
+	EXPECT(up, "set-up failed");
 
 	for (unsigned sent = 0; up && sent < n_rtp && !GIVE_UP;) {
 		unsigned n = burst_size();
@@ -422,17 +422,17 @@ static void roundtrip(enum sre_suite suite, bool we_send, unsigned n_rtp)
 		}
 		if (we_send) {
 			unsigned ok = sre_protect_burst(e, pk, n);
-			CHECK(ok == n, "protect: %u of %u ok", ok, n);
+			EXPECT(ok == n, "protect: %u of %u ok", ok, n);
 			for (unsigned i = 0; i < n; i++) {
 				struct slot *s = &slots[i];
 				uint32_t len = pk[i].len;
-				CHECK(pk[i].status == SRE_OK, "protect: %s",
+				EXPECT(pk[i].status == SRE_OK, "protect: %s",
 				      sre_status_name(pk[i].status));
 				check_wire(&sd, s->kind, s->ref, s->ref_len,
 					   s->buf, len, i);
 				srtp_err_status_t rc =
 					lib_unprotect(lib, s->kind, s->buf, &len, 0);
-				CHECK(rc == srtp_err_status_ok,
+				EXPECT(rc == srtp_err_status_ok,
 				      "libsrtp unprotect %s: %d", kind_name(s->kind),
 				      rc);
 				check_plain(s->buf, len, s->ref, s->ref_len,
@@ -444,7 +444,7 @@ static void roundtrip(enum sre_suite suite, bool we_send, unsigned n_rtp)
 				uint32_t len = s->ref_len;
 				srtp_err_status_t rc =
 					lib_protect(lib, s->kind, s->buf, &len, 0, 0);
-				CHECK(rc == srtp_err_status_ok,
+				EXPECT(rc == srtp_err_status_ok,
 				      "libsrtp protect %s: %d", kind_name(s->kind),
 				      rc);
 				check_wire(&sd, s->kind, s->ref, s->ref_len,
@@ -452,9 +452,9 @@ static void roundtrip(enum sre_suite suite, bool we_send, unsigned n_rtp)
 				pk[i].len = len;
 			}
 			unsigned ok = sre_unprotect_burst(e, pk, n);
-			CHECK(ok == n, "unprotect: %u of %u ok", ok, n);
+			EXPECT(ok == n, "unprotect: %u of %u ok", ok, n);
 			for (unsigned i = 0; i < n; i++) {
-				CHECK(pk[i].status == SRE_OK, "unprotect %s: %s",
+				EXPECT(pk[i].status == SRE_OK, "unprotect %s: %s",
 				      kind_name(slots[i].kind),
 				      sre_status_name(pk[i].status));
 				check_plain(slots[i].buf, pk[i].len, slots[i].ref,
@@ -464,7 +464,7 @@ static void roundtrip(enum sre_suite suite, bool we_send, unsigned n_rtp)
 	}
 	if (up) {
 		uint32_t want = (uint32_t)((first + n_rtp - 1) >> 16);
-		CHECK(sre_stream_roc(&os.st) == want, "ROC %u, want %u",
+		EXPECT(sre_stream_roc(&os.st) == want, "ROC %u, want %u",
 		      sre_stream_roc(&os.st), want);
 	}
 	if (lib != NULL)
@@ -592,7 +592,7 @@ static void produce(struct sender *tx, struct stored *sp, unsigned n)
 			}
 		}
 		if (tx->ours && sd->mki_len > 0)
-			CHECK(sre_ctx_set_active_key(
+			EXPECT(sre_ctx_set_active_key(
 				      tx->ctx, sd->keys[sp[j].key].mki) == SRE_OK,
 			      "set_active_key");
 		for (unsigned t = 0; t < b; t++) {
@@ -610,21 +610,21 @@ static void produce(struct sender *tx, struct stored *sp, unsigned n)
 			struct stored *p = &sp[j + t];
 			uint32_t len = p->ref_len;
 			if (tx->ours) {
-				CHECK(pk[t].status == SRE_OK, "protect %u: %s",
+				EXPECT(pk[t].status == SRE_OK, "protect %u: %s",
 				      j + t, sre_status_name(pk[t].status));
 				len = pk[t].len;
 			} else {
 				srtp_err_status_t rc =
 					lib_protect(tx->lib, p->kind, slots[t].buf,
 						    &len, sd->mki_len, p->key);
-				CHECK(rc == srtp_err_status_ok,
+				EXPECT(rc == srtp_err_status_ok,
 				      "libsrtp protect %u: %d", j + t, rc);
 			}
 			check_wire(sd, p->kind, p->ref, p->ref_len, slots[t].buf,
 				   len, j + t);
 			if (len == p->ref_len + trailer_len(sd, p->kind)) {
 				if (sd->mki_len > 0)
-					CHECK(memcmp(wire_mki(sd, p->kind,
+					EXPECT(memcmp(wire_mki(sd, p->kind,
 							      slots[t].buf, len),
 						     sd->keys[p->key].mki,
 						     sd->mki_len) == 0,
@@ -634,7 +634,7 @@ static void produce(struct sender *tx, struct stored *sp, unsigned n)
 					uint32_t idx = wire_srtcp_word(
 							       sd, slots[t].buf, len) &
 						       0x7fffffffu;
-					CHECK(last_index < 0 ||
+					EXPECT(last_index < 0 ||
 						      idx == (uint64_t)last_index + 1,
 					      "SRTCP index %u after %lld", idx,
 					      (long long)last_index);
@@ -803,7 +803,7 @@ static void deliver_ours(struct sre_stream *st, const struct stored *sp,
 		for (unsigned t = 0; t < n; t++) {
 			const struct delivery *d = &plan[j + t];
 			const struct stored *p = &sp[d->pkt];
-			CHECK(pk[t].status == out_sre[d->expect],
+			EXPECT(pk[t].status == out_sre[d->expect],
 			      "sre: delivery %u (%s %u%s): %s, want %s", j + t,
 			      kind_name(p->kind), d->pkt,
 			      d->forged ? " forged" : "",
@@ -831,7 +831,7 @@ static void deliver_lib(srtp_t lib, uint8_t mki_len, const struct stored *sp,
 			buf[p->tag_last] ^= 0x01;
 		srtp_err_status_t rc = lib_unprotect(lib, p->kind, buf, &len,
 						     mki_len);
-		CHECK(rc == out_lib[d->expect],
+		EXPECT(rc == out_lib[d->expect],
 		      "libsrtp: delivery %u (%s %u%s): %d, want %d", j,
 		      kind_name(p->kind), d->pkt, d->forged ? " forged" : "",
 		      rc, out_lib[d->expect]);
@@ -880,7 +880,7 @@ static void impair_run(enum sre_suite suite, bool we_send, uint8_t kind,
 	up = up && rx_ctx != NULL && rx_lib != NULL && sp != NULL &&
 	     order != NULL && plan != NULL && md.taken_at != NULL &&
 	     our_stream_init(&rx, rx_ctx, g.ssrc);
-	CHECK(up, "set-up failed");
+	EXPECT(up, "set-up failed");
 	if (!up)
 		goto out;
 
@@ -904,13 +904,13 @@ static void impair_run(enum sre_suite suite, bool we_send, uint8_t kind,
 		if (plan[j].pkt > highest && !plan[j].forged)
 			highest = plan[j].pkt;
 	}
-	CHECK(count[OUT_DUP] > 0 && count[OUT_OLD] > 0 &&
+	EXPECT(count[OUT_DUP] > 0 && count[OUT_OLD] > 0 &&
 		      count[OUT_AUTH] > 0 && late_ok > 0 && m < n,
 	      "plan lacks a case: dup %u old %u forged %u reordered %u lost %u",
 	      count[OUT_DUP], count[OUT_OLD], count[OUT_AUTH], late_ok, n - m);
 	if (kind == SRE_RTP) {
 		uint32_t want = (uint32_t)((seq0 + (uint64_t)md.top) >> 16);
-		CHECK(sre_stream_roc(&rx.st) == want, "ROC %u, want %u",
+		EXPECT(sre_stream_roc(&rx.st) == want, "ROC %u, want %u",
 		      sre_stream_roc(&rx.st), want);
 	}
 out:
@@ -1018,7 +1018,7 @@ static void multi_run(bool we_send, unsigned total)
 			up = our_stream_init(&as->os[s], as->ctx, as->g[s].ssrc);
 		}
 	}
-	CHECK(up, "set-up failed");
+	EXPECT(up, "set-up failed");
 
 	for (unsigned sent = 0; up && sent < total && !GIVE_UP;) {
 		unsigned n = burst_size();
@@ -1042,7 +1042,7 @@ static void multi_run(bool we_send, unsigned total)
 		}
 		if (we_send) {
 			unsigned ok = sre_protect_burst(e, pk, n);
-			CHECK(ok == n, "protect: %u of %u ok", ok, n);
+			EXPECT(ok == n, "protect: %u of %u ok", ok, n);
 			for (unsigned i = 0; i < n; i++) {
 				struct slot *sl = &slots[i];
 				struct assoc *as = &assocs[who[i] / MS_SSRCS];
@@ -1052,7 +1052,7 @@ static void multi_run(bool we_send, unsigned total)
 				srtp_err_status_t rc = lib_unprotect(
 					as->lib, sl->kind, sl->buf, &len,
 					as->sd.mki_len);
-				CHECK(rc == srtp_err_status_ok,
+				EXPECT(rc == srtp_err_status_ok,
 				      "libsrtp unprotect %s (%s): %d",
 				      kind_name(sl->kind),
 				      sre_suite_name(as->sd.suite), rc);
@@ -1068,7 +1068,7 @@ static void multi_run(bool we_send, unsigned total)
 			srtp_err_status_t rc = lib_protect(as->lib, sl->kind,
 							   sl->buf, &len,
 							   as->sd.mki_len, as->key);
-			CHECK(rc == srtp_err_status_ok, "libsrtp protect: %d", rc);
+			EXPECT(rc == srtp_err_status_ok, "libsrtp protect: %d", rc);
 			check_wire(&as->sd, sl->kind, sl->ref, sl->ref_len,
 				   sl->buf, len, i);
 			pk[i].len = len;
@@ -1086,10 +1086,10 @@ static void multi_run(bool we_send, unsigned total)
 			map[y] = tm;
 		}
 		unsigned ok = sre_unprotect_burst(e, pk, n);
-		CHECK(ok == n, "unprotect: %u of %u ok", ok, n);
+		EXPECT(ok == n, "unprotect: %u of %u ok", ok, n);
 		for (unsigned i = 0; i < n; i++) {
 			const struct slot *sl = &slots[map[i]];
-			CHECK(pk[i].status == SRE_OK, "unprotect %s: %s",
+			EXPECT(pk[i].status == SRE_OK, "unprotect %s: %s",
 			      kind_name(sl->kind), sre_status_name(pk[i].status));
 			check_plain(pk[i].data, pk[i].len, sl->ref, sl->ref_len,
 				    "sre", i);
@@ -1101,7 +1101,7 @@ static void multi_run(bool we_send, unsigned total)
 		for (unsigned s = 0; up && s < MS_SSRCS; s++) {
 			uint32_t want = (uint32_t)(
 				(as->first[s] + as->rtp_sent[s] - 1) >> 16);
-			CHECK(as->rtp_sent[s] == 0 ||
+			EXPECT(as->rtp_sent[s] == 0 ||
 				      sre_stream_roc(&as->os[s].st) == want,
 			      "stream %u/%u: ROC %u, want %u", a, s,
 			      sre_stream_roc(&as->os[s].st), want);
@@ -1154,7 +1154,7 @@ static void mki_run(enum sre_suite suite, uint8_t mki_len, bool we_send)
 	srtp_t rx_lib = lib_session(&rx_sd, false);
 	up = up && sp != NULL && rx_ctx != NULL && rx_lib != NULL &&
 	     our_stream_init(&rx, rx_ctx, g.ssrc);
-	CHECK(up, "set-up failed");
+	EXPECT(up, "set-up failed");
 	if (!up)
 		goto out;
 
@@ -1188,18 +1188,18 @@ static void mki_run(enum sre_suite suite, uint8_t mki_len, bool we_send)
 		struct sre_key_usage u = {0};
 		int rc = sre_ctx_key_usage(rx_ctx, k[i].mki, &u);
 		if (i < 2)
-			CHECK(rc == SRE_OK && u.rtp_packets == used[i][SRE_RTP] &&
+			EXPECT(rc == SRE_OK && u.rtp_packets == used[i][SRE_RTP] &&
 				      u.rtcp_packets == used[i][SRE_RTCP],
 			      "receiver key %u used %llu/%llu, want %u/%u", i,
 			      (unsigned long long)u.rtp_packets,
 			      (unsigned long long)u.rtcp_packets,
 			      used[i][SRE_RTP], used[i][SRE_RTCP]);
 		else
-			CHECK(rc == SRE_ERR_UNKNOWN_MKI, "receiver knows key C");
+			EXPECT(rc == SRE_ERR_UNKNOWN_MKI, "receiver knows key C");
 		if (!we_send)
 			continue;
 		rc = sre_ctx_key_usage(tx.ctx, k[i].mki, &u);
-		CHECK(rc == SRE_OK && u.rtp_packets == used[i][SRE_RTP] &&
+		EXPECT(rc == SRE_OK && u.rtp_packets == used[i][SRE_RTP] &&
 			      u.rtcp_packets == used[i][SRE_RTCP],
 		      "sender key %u used %llu/%llu, want %u/%u", i,
 		      (unsigned long long)u.rtp_packets,
@@ -1209,10 +1209,10 @@ static void mki_run(enum sre_suite suite, uint8_t mki_len, bool we_send)
 
 	/* Break: once A is gone its packets name an unknown key, while B's
 	 * state is untouched (its last packet is still a replay). */
-	CHECK(sre_ctx_remove_key(rx_ctx, k[0].mki) == SRE_OK, "remove key A");
+	EXPECT(sre_ctx_remove_key(rx_ctx, k[0].mki) == SRE_OK, "remove key A");
 	plan[0] = (struct delivery){.pkt = SWITCH - 1, .expect = OUT_MKI};
 	plan[1] = (struct delivery){.pkt = N - 1, .expect = OUT_DUP};
-	CHECK(sp[N - 1].key == 1, "last packet not on key B");
+	EXPECT(sp[N - 1].key == 1, "last packet not on key B");
 	deliver_ours(&rx.st, sp, plan, 2, 0);
 out:
 	sender_close(&tx);
@@ -1263,7 +1263,7 @@ static void wrap_loss_run(enum sre_suite suite, unsigned lost, bool forge,
 	srtp_t rx_lib = lib_session(&sd, false);
 	up = up && sp != NULL && rx_ctx != NULL && rx_lib != NULL &&
 	     our_stream_init(&rx, rx_ctx, g.ssrc);
-	CHECK(up, "set-up failed");
+	EXPECT(up, "set-up failed");
 	if (!up)
 		goto out;
 
@@ -1276,7 +1276,7 @@ static void wrap_loss_run(enum sre_suite suite, unsigned lost, bool forge,
 	for (unsigned i = lost; i < N; i++)
 		plan[np++] = (struct delivery){.pkt = i, .expect = OUT_OK};
 	deliver_ours(&rx.st, sp, plan, np, burst);
-	CHECK(sre_stream_roc(&rx.st) == 1, "ROC %u, want 1",
+	EXPECT(sre_stream_roc(&rx.st) == 1, "ROC %u, want 1",
 	      sre_stream_roc(&rx.st));
 
 	/* libsrtp 2.5 guesses ROC 0 for a stream's first packet, so it loses
@@ -1286,7 +1286,7 @@ static void wrap_loss_run(enum sre_suite suite, unsigned lost, bool forge,
 		uint32_t len = sp[lost].wire_len;
 		memcpy(buf, sp[lost].wire, len);
 		srtp_err_status_t rc = lib_unprotect(rx_lib, SRE_RTP, buf, &len, 0);
-		CHECK(rc == srtp_err_status_auth_fail,
+		EXPECT(rc == srtp_err_status_auth_fail,
 		      "libsrtp took the first packet past the wrap: %d", rc);
 	}
 out:

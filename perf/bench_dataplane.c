@@ -1,0 +1,1209 @@
+/*
+ * `srtpedge-bench dataplane`: srtpedge itself, one worker, receiving SRTP,
+ * unprotecting it and forwarding plain RTP, measured against crypto/ alone
+ * and libsrtp2 alone on the same packets in the same run.
+ *
+ * This process starts srtpedge (its binary, with a generated configuration
+ * and sessions file) and becomes a second DPDK process joined to srtpedge's
+ * two ports by net_memif: it sends pre-protected SRTP into the outside port
+ * and receives the forwarded RTP from the inside port. memif copies every
+ * packet into and out of shared memory on both sides, so srtpedge's worker
+ * pays a real receive and transmit cost per packet; a NIC would cost it less.
+ *
+ * Every stream is a session of its own (one SSRC, its own master key);
+ * packet k of a run belongs to stream k mod S, so consecutive packets touch
+ * different streams as on a loaded edge. Each run sends packets no receiver
+ * has seen; the payload carries the packet's index, so every forwarded
+ * packet is checked (decrypted right, not duplicated) and its latency read.
+ * The same packets are then unprotected by crypto/ alone (bursts over
+ * streams found by index, packets hot in cache: the most favourable case for
+ * the baseline) and, up to --libsrtp-max-streams, by libsrtp2.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+#include <srtp2/srtp.h>
+
+#include "bench.h"
+#include "bench_dataplane.h"
+#include "eal_files.h"
+#include "libsrtp_suite.h"
+#include "srtp_edge.h"
+
+extern char **environ;
+
+#define PROG "srtpedge-bench dataplane"
+#define BURST 32
+#define PORTS_PER_ADDR 50000u   /* local ports 10000..59999 per address */
+#define MAX_ADDRS 16            /* srtpedge's addresses per side */
+#define HDR_LEN (14 + 20 + 8)   /* Ethernet, IPv4, UDP */
+#define RTP_HDR 12
+#define CHUNK 2048              /* packets per cache-hot chunk of the baselines */
+#define SSRC0 0x5e000000u
+
+static const struct rte_ether_addr dp_mac[2] = {
+	{{0x02, 0x5e, 0, 0, 0, 1}}, {{0x02, 0x5e, 0, 0, 0, 2}}};
+static const struct rte_ether_addr gen_mac[2] = {
+	{{0x02, 0x9e, 0, 0, 0, 1}}, {{0x02, 0x9e, 0, 0, 0, 2}}};
+
+struct opts {
+	unsigned streams[8], nstreams;
+	enum sre_suite suite;
+	unsigned payload;
+	unsigned packets;          /* per run, rounded up to whole rounds */
+	unsigned repeats;
+	unsigned libsrtp_max_streams;
+	unsigned libsrtp_packets;
+	unsigned latency_packets;
+	unsigned latency_load;     /* percent of the measured rate */
+	char srtpedge[PATH_MAX];
+	bool json, quick;
+};
+
+/* One stream as the far end and the baselines see it. */
+struct stream {
+	uint8_t key[46];           /* master key || salt */
+	uint16_t next_seq;
+	uint32_t next_ts;
+};
+
+struct bench {
+	const struct opts *o;
+	unsigned nmax;             /* streams configured in srtpedge */
+	struct stream *st;
+	struct sre_engine *engine;
+	struct sre_ctx **gen_ctx, **alone_ctx;
+	struct sre_stream *gen_st, *alone_st;
+	srtp_t *lib;               /* NULL above --libsrtp-max-streams */
+	unsigned nlib;
+	size_t stride;             /* bytes per frame in `frames` */
+	uint8_t *frames, *work;    /* a run's packets; the baselines' copy */
+	uint32_t *len;
+	size_t cap;                /* frames `frames` holds */
+	uint8_t *seen;             /* per packet of the run: received already */
+	uint64_t *sent_tsc;        /* during latency runs: when each packet left */
+	uint64_t *sent_tsc_mem;
+	double *lat;
+	struct rte_mempool *pool;
+	uint16_t port[2];          /* memif ports: 0 to srtpedge's outside, 1 inside */
+	pid_t pid;                 /* srtpedge */
+	char dir[64];              /* its configuration, sockets and log */
+	char prefix[64];
+	int tel;                   /* srtpedge's telemetry socket, or -1 */
+};
+
+/* ---- srtpedge: configuration, start, stop ----------------------------- */
+
+static void addr_of(uint32_t host_order, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", host_order >> 24, (host_order >> 16) & 255,
+		 (host_order >> 8) & 255, host_order & 255);
+}
+
+/* Stream s: srtpedge's outside and inside address and port, the endpoint
+ * beyond the outside gateway and the media server beyond the inside one. */
+static uint32_t local_out(unsigned s) { return 0xc0000201u + s / PORTS_PER_ADDR; }
+static uint32_t local_in(unsigned s) { return 0x0a000001u + s / PORTS_PER_ADDR; }
+static uint16_t local_port(unsigned s) { return (uint16_t)(10000 + s % PORTS_PER_ADDR); }
+static uint32_t peer_out(unsigned s) { return 0xc6120000u + (s & 0x1ffff); }
+static uint16_t peer_port(unsigned s) { return (uint16_t)(30000 + (s >> 17)); }
+static uint32_t peer_in(unsigned s) { return 0x0a800000u + s; }
+
+/* memif rings of 8192 slots (rsize=13, set by the client) absorb the
+ * moments this process is descheduled; srtpedge's zero-copy client keeps
+ * its own mbufs in all four rings, so it gets more than those hold. */
+#define SRTPEDGE_MEMIF_RSIZE 12
+#define SRTPEDGE_MBUFS 32767
+/* packets sent and not yet back: the inside ring less two bursts */
+#define MAX_IN_FLIGHT ((1u << SRTPEDGE_MEMIF_RSIZE) - 2 * BURST)
+
+/* memif's zero-copy client shares srtpedge's memory with this process when
+ * the link comes up, and EAL cannot add hugepages after that: srtpedge
+ * reserves what its sessions will take at start. About 1.9 KB of session
+ * table and 3 KB of outside keys per session (dataplane/README.md), its
+ * mbufs, and room for the rest. */
+static unsigned srtpedge_memory_mb(unsigned sessions)
+{
+	return 160 + (unsigned)(((uint64_t)SRTPEDGE_MBUFS * 2560) >> 20) +
+	       (unsigned)(((uint64_t)sessions * 5 * 1024) >> 20);
+}
+
+static int write_config(struct bench *b)
+{
+	char path[128], a[32];
+	unsigned naddr = (b->nmax + PORTS_PER_ADDR - 1) / PORTS_PER_ADDR;
+	char key64[2][80];
+
+	snprintf(path, sizeof(path), "%s/bench.ini", b->dir);
+	FILE *f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	fprintf(f, "; written by %s\n[dataplane]\nworkers = 1\nmax_sessions = %u\n"
+		   "stats_interval = 0\nmbufs = %u\nsessions_file = %s/sessions.ini\n"
+		   "eal = --single-file-segments -m %u\n",
+		PROG, b->nmax, SRTPEDGE_MBUFS, b->dir, srtpedge_memory_mb(b->nmax));
+	for (int side = 0; side < 2; side++) {
+		const struct rte_ether_addr *m = &dp_mac[side], *g = &gen_mac[side];
+		fprintf(f, "[%s]\nport = net_memif%d,role=client,zero-copy=yes,rsize=%d,socket=%s/%s.sock,"
+			   "socket-abstract=no,mac=%02x:%02x:%02x:%02x:%02x:%02x\n",
+			side ? "inside" : "outside", side, SRTPEDGE_MEMIF_RSIZE, b->dir, side ? "in" : "out",
+			m->addr_bytes[0], m->addr_bytes[1], m->addr_bytes[2],
+			m->addr_bytes[3], m->addr_bytes[4], m->addr_bytes[5]);
+		for (unsigned i = 0; i < naddr; i++) {
+			addr_of((side ? local_in(i * PORTS_PER_ADDR) : local_out(i * PORTS_PER_ADDR)),
+				a, sizeof(a));
+			fprintf(f, "ipv4 = %s/24\n", a);
+		}
+		const char *gw = side ? "10.0.0.254" : "192.0.2.254";
+		fprintf(f, "gateway4 = %s\nneighbor = %s %02x:%02x:%02x:%02x:%02x:%02x\n", gw,
+			gw, g->addr_bytes[0], g->addr_bytes[1], g->addr_bytes[2],
+			g->addr_bytes[3], g->addr_bytes[4], g->addr_bytes[5]);
+	}
+	if (fclose(f) != 0)
+		return -1;
+
+	snprintf(path, sizeof(path), "%s/sessions.ini", b->dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	size_t klen = sre_suite_master_key_len(b->o->suite) +
+		      sre_suite_master_salt_len(b->o->suite);
+	for (unsigned s = 0; s < b->nmax; s++) {
+		char lo[32], li[32], po[32], pi[32];
+		uint8_t tx[46];
+		for (size_t i = 0; i < klen; i++)
+			tx[i] = (uint8_t)rand();
+		/* base64 by hand: the kernel of every key line */
+		const uint8_t *src[2] = {b->st[s].key, tx};
+		for (int k = 0; k < 2; k++) {
+			static const char tbl[] =
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+			size_t o = 0;
+			for (size_t i = 0; i < klen; i += 3) {
+				uint32_t v = (uint32_t)src[k][i] << 16;
+				if (i + 1 < klen)
+					v |= (uint32_t)src[k][i + 1] << 8;
+				if (i + 2 < klen)
+					v |= src[k][i + 2];
+				key64[k][o++] = tbl[(v >> 18) & 63];
+				key64[k][o++] = tbl[(v >> 12) & 63];
+				key64[k][o++] = i + 1 < klen ? tbl[(v >> 6) & 63] : '=';
+				key64[k][o++] = i + 2 < klen ? tbl[v & 63] : '=';
+			}
+			key64[k][o] = '\0';
+		}
+		addr_of(local_out(s), lo, sizeof(lo));
+		addr_of(local_in(s), li, sizeof(li));
+		addr_of(peer_out(s), po, sizeof(po));
+		addr_of(peer_in(s), pi, sizeof(pi));
+		fprintf(f, "[session b%u]\nid = %u\noutside.local = %s:%u\n"
+			   "outside.remote = %s:%u\noutside.suite = %s\n"
+			   "outside.rx_key = inline:%s\noutside.tx_key = inline:%s\n"
+			   "inside.local = %s:%u\ninside.remote = %s:40000\n",
+			s, s + 1, lo, local_port(s), po, peer_port(s),
+			sre_suite_name(b->o->suite), key64[0], key64[1], li, local_port(s),
+			pi);
+	}
+	return fclose(f);
+}
+
+static bool log_has(const struct bench *b, const char *what)
+{
+	char path[128], line[512];
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/srtpedge.log", b->dir);
+	FILE *f = fopen(path, "r");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, what) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static void log_print(const struct bench *b, const char *prefix_filter)
+{
+	char path[128], line[512];
+
+	snprintf(path, sizeof(path), "%s/srtpedge.log", b->dir);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (prefix_filter == NULL || strncmp(line, prefix_filter, strlen(prefix_filter)) == 0)
+			fprintf(stderr, "    %s", line);
+	if (f)
+		fclose(f);
+}
+
+static int srtpedge_start(struct bench *b)
+{
+	char cfg[128], logp[128];
+	posix_spawn_file_actions_t fa;
+
+	snprintf(cfg, sizeof(cfg), "%s/bench.ini", b->dir);
+	snprintf(logp, sizeof(logp), "%s/srtpedge.log", b->dir);
+	char exe[PATH_MAX], opt_c[] = "-c", opt_p[] = "--file-prefix";
+	snprintf(exe, sizeof(exe), "%s", b->o->srtpedge);
+	char *argv[] = {exe, opt_c, cfg, opt_p, b->prefix, NULL};
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, logp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	int rc = posix_spawn(&b->pid, exe, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		fprintf(stderr, "%s: cannot start %s: %s\n", PROG, b->o->srtpedge, strerror(rc));
+		b->pid = 0;
+		return -1;
+	}
+	/* sessions are read and keyed before the worker starts */
+	for (int i = 0; i < 6000; i++) {
+		int status;
+		if (log_has(b, "worker on lcore"))
+			return 0;
+		if (waitpid(b->pid, &status, WNOHANG) == b->pid) {
+			fprintf(stderr, "%s: srtpedge exited before it started:\n", PROG);
+			log_print(b, NULL);
+			b->pid = 0;
+			return -1;
+		}
+		usleep(10000);
+	}
+	fprintf(stderr, "%s: srtpedge did not start within 60 s\n", PROG);
+	return -1;
+}
+
+/* SIGTERM, then its closing summary; returns its exit status. */
+static int srtpedge_stop(struct bench *b)
+{
+	int status = 0;
+
+	if (b->pid <= 0)
+		return -1;
+	kill(b->pid, SIGTERM);
+	for (int i = 0; i < 1000; i++) {
+		if (waitpid(b->pid, &status, WNOHANG) == b->pid) {
+			b->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
+		usleep(10000);
+	}
+	kill(b->pid, SIGKILL);
+	waitpid(b->pid, &status, 0);
+	b->pid = 0;
+	return -1;
+}
+
+/* SIGINT/SIGTERM: stop the run, then stop srtpedge and clean up */
+static volatile sig_atomic_t bench_stop;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	bench_stop = 1;
+}
+
+/* ---- srtpedge's telemetry: how busy its worker was ---------------------- */
+
+/* DPDK's telemetry socket of srtpedge's prefix (SOCK_SEQPACKET, one JSON
+ * reply per request, a greeting first). */
+static int tel_open(struct bench *b)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char greeting[1024];
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "/var/run/dpdk/%s/dpdk_telemetry.v2",
+		 b->prefix);
+	b->tel = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (b->tel < 0)
+		return -1;
+	if (connect(b->tel, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    recv(b->tel, greeting, sizeof(greeting), 0) <= 0) {
+		fprintf(stderr, "%s: srtpedge's telemetry (%s): %s\n", PROG, sun.sun_path,
+			strerror(errno));
+		close(b->tel);
+		b->tel = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Worker 0's TSC cycles spent on polls that found packets. */
+static int tel_busy_cycles(struct bench *b, uint64_t *busy)
+{
+	static const char cmd[] = "/srtpedge/workers,0";
+	char reply[8192];
+
+	if (b->tel < 0 || send(b->tel, cmd, strlen(cmd), 0) < 0)
+		return -1;
+	ssize_t n = recv(b->tel, reply, sizeof(reply) - 1, 0);
+	if (n <= 0)
+		return -1;
+	reply[n] = '\0';
+	const char *p = strstr(reply, "\"busy_cycles\":");
+	if (p == NULL)
+		return -1;
+	*busy = strtoull(p + strlen("\"busy_cycles\":"), NULL, 10);
+	return 0;
+}
+
+/* ---- this side: EAL, memif ports (servers) -------------------------------- */
+
+static int ports_start(struct bench *b)
+{
+	char prefix[80], vdev[2][256];
+	snprintf(prefix, sizeof(prefix), "%s-gen", b->prefix);
+	for (int side = 0; side < 2; side++) {
+		const struct rte_ether_addr *g = &gen_mac[side];
+		snprintf(vdev[side], sizeof(vdev[side]),
+			 "net_memif%d,role=server,socket=%s/%s.sock,socket-abstract=no,"
+			 "mac=%02x:%02x:%02x:%02x:%02x:%02x", side, b->dir,
+			 side ? "in" : "out", g->addr_bytes[0], g->addr_bytes[1],
+			 g->addr_bytes[2], g->addr_bytes[3], g->addr_bytes[4],
+			 g->addr_bytes[5]);
+	}
+	/* lcore 0: srtpedge's worker has lcore 1 to itself; its main lcore,
+	 * also on 0, sleeps between its chores */
+	char *eal[] = {"srtpedge-bench", "-l", "0", "--no-pci", "--in-memory",
+		       "--file-prefix", prefix, "--log-level", "lib.eal:warning",
+		       "--vdev", vdev[0], "--vdev", vdev[1], NULL};
+	if (rte_eal_init((int)(sizeof(eal) / sizeof(*eal)) - 1, eal) < 0) {
+		fprintf(stderr, "%s: DPDK EAL: %s\n", PROG, rte_strerror(rte_errno));
+		return -1;
+	}
+	b->pool = rte_pktmbuf_pool_create("bench", 16383, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (b->pool == NULL) {
+		fprintf(stderr, "%s: mbuf pool: %s\n", PROG, rte_strerror(rte_errno));
+		return -1;
+	}
+	for (int side = 0; side < 2; side++) {
+		char name[32];
+		struct rte_eth_conf conf;
+		snprintf(name, sizeof(name), "net_memif%d", side);
+		if (rte_eth_dev_get_port_by_name(name, &b->port[side]) != 0) {
+			fprintf(stderr, "%s: no port %s\n", PROG, name);
+			return -1;
+		}
+		memset(&conf, 0, sizeof(conf));
+		uint16_t p = b->port[side];
+		if (rte_eth_dev_configure(p, 1, 1, &conf) != 0 ||
+		    rte_eth_rx_queue_setup(p, 0, 1024, (unsigned)rte_socket_id(), NULL,
+					   b->pool) != 0 ||
+		    rte_eth_tx_queue_setup(p, 0, 1024, (unsigned)rte_socket_id(), NULL) != 0 ||
+		    rte_eth_dev_start(p) != 0) {
+			fprintf(stderr, "%s: cannot start %s\n", PROG, name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int links_wait(struct bench *b)
+{
+	for (int i = 0; i < 1000; i++) {
+		struct rte_eth_link l[2];
+		rte_eth_link_get_nowait(b->port[0], &l[0]);
+		rte_eth_link_get_nowait(b->port[1], &l[1]);
+		if (l[0].link_status && l[1].link_status)
+			return 0;
+		usleep(10000);
+	}
+	fprintf(stderr, "%s: the memif links to srtpedge did not come up\n", PROG);
+	return -1;
+}
+
+/* ---- packets ------------------------------------------------------------ */
+
+static void *big_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, size, MADV_HUGEPAGE);
+	return p;
+}
+
+/* The next `n` packets, round by round over streams [0, S): each the
+ * Ethernet/IPv4/UDP frame the endpoint of its stream sends, its RTP
+ * payload opening and closing with the packet's index. */
+static int generate(struct bench *b, unsigned S, unsigned n)
+{
+	unsigned pay = b->o->payload;
+	struct sre_packet pk[BURST];
+	unsigned np = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned s = i % S;
+		uint8_t *f = b->frames + (size_t)i * b->stride;
+		struct stream *st = &b->st[s];
+		struct rte_ether_hdr *eth = (struct rte_ether_hdr *)f;
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(f + 34);
+		uint8_t *rtp = f + HDR_LEN;
+
+		eth->dst_addr = dp_mac[0];
+		eth->src_addr = gen_mac[0];
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		memset(ip, 0, sizeof(*ip));
+		ip->version_ihl = 0x45;
+		ip->time_to_live = 60;
+		ip->next_proto_id = IPPROTO_UDP;
+		ip->src_addr = rte_cpu_to_be_32(peer_out(s));
+		ip->dst_addr = rte_cpu_to_be_32(local_out(s));
+		udp->src_port = rte_cpu_to_be_16(peer_port(s));
+		udp->dst_port = rte_cpu_to_be_16(local_port(s));
+		udp->dgram_cksum = 0;
+		rtp[0] = 0x80;
+		rtp[1] = 0; /* PCMU */
+		rtp[2] = (uint8_t)(st->next_seq >> 8);
+		rtp[3] = (uint8_t)st->next_seq;
+		uint32_t ts = rte_cpu_to_be_32(st->next_ts), ssrc = rte_cpu_to_be_32(SSRC0 + s);
+		memcpy(rtp + 4, &ts, 4);
+		memcpy(rtp + 8, &ssrc, 4);
+		st->next_seq++;
+		st->next_ts += 160;
+		uint8_t *p = rtp + RTP_HDR;
+		uint64_t idx = i;
+		for (unsigned k = 0; k < pay; k++)
+			p[k] = (uint8_t)(i * 7 + k);
+		if (pay >= 16) {
+			memcpy(p, &idx, 8);
+			memcpy(p + pay - 8, &idx, 8);
+		}
+		pk[np++] = (struct sre_packet){.data = rtp, .len = RTP_HDR + pay,
+					       .room = (uint32_t)(b->stride - HDR_LEN),
+					       .stream = &b->gen_st[s], .kind = SRE_RTP};
+		if (np == BURST || i + 1 == n) {
+			sre_protect_burst(b->engine, pk, np);
+			for (unsigned k = 0; k < np; k++) {
+				if (pk[k].status != SRE_OK) {
+					fprintf(stderr, "%s: protect: %s\n", PROG,
+						sre_status_name(pk[k].status));
+					return -1;
+				}
+				uint8_t *fr = pk[k].data - HDR_LEN;
+				struct rte_ipv4_hdr *ih = (struct rte_ipv4_hdr *)(fr + 14);
+				struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(fr + 34);
+				ih->total_length = rte_cpu_to_be_16((uint16_t)(28 + pk[k].len));
+				uh->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + pk[k].len));
+				ih->hdr_checksum = rte_ipv4_cksum(ih);
+				b->len[(fr - b->frames) / b->stride] = HDR_LEN + pk[k].len;
+			}
+			np = 0;
+		}
+	}
+	return 0;
+}
+
+/* ---- the three measurements ---------------------------------------------- */
+
+/* crypto/ alone: unprotect in bursts, stream by index, CHUNK packets at a
+ * time copied (untimed) into a buffer that stays in cache. Returns TSC
+ * ticks; counts packets that fail or decrypt wrong. */
+static uint64_t time_crypto(struct bench *b, unsigned S, unsigned n, unsigned *bad)
+{
+	uint64_t total = 0;
+	struct sre_packet pk[BURST];
+	unsigned pay = b->o->payload;
+
+	for (unsigned c0 = 0; c0 < n; c0 += CHUNK) {
+		unsigned cn = n - c0 < CHUNK ? n - c0 : CHUNK;
+		memcpy(b->work, b->frames + (size_t)c0 * b->stride, (size_t)cn * b->stride);
+		uint64_t t0 = bench_tsc();
+		for (unsigned i = 0; i < cn; i += BURST) {
+			unsigned k = cn - i < BURST ? cn - i : BURST;
+			for (unsigned j = 0; j < k; j++) {
+				unsigned idx = c0 + i + j;
+				pk[j] = (struct sre_packet){
+					.data = b->work + (size_t)(i + j) * b->stride + HDR_LEN,
+					.len = b->len[idx] - HDR_LEN,
+					.room = (uint32_t)(b->stride - HDR_LEN),
+					.stream = &b->alone_st[idx % S], .kind = SRE_RTP};
+			}
+			sre_unprotect_burst(b->engine, pk, k);
+			for (unsigned j = 0; j < k; j++)
+				*bad += pk[j].status != SRE_OK;
+		}
+		total += bench_tsc() - t0;
+		for (unsigned j = 0; j < cn && pay >= 16; j++) {
+			uint64_t idx;
+			memcpy(&idx, b->work + (size_t)j * b->stride + HDR_LEN + RTP_HDR, 8);
+			*bad += idx != c0 + j;
+		}
+	}
+	return total;
+}
+
+/* libsrtp2 alone, one srtp_t per stream: timed on the first `timed` of a
+ * run's `n` packets. The rest are unprotected too, untimed, only when
+ * skipping them would leave its streams a sequence gap its ROC estimate
+ * cannot bridge (few streams, long runs): with Debian's NSS build that is
+ * slow. */
+static uint64_t time_libsrtp(struct bench *b, unsigned S, unsigned timed, unsigned n,
+			     unsigned *bad)
+{
+	uint64_t total = 0;
+
+	/* timed: the first `timed` packets, in order. The rest only keep each
+	 * stream in step for the next run: libsrtp's index guess takes a jump
+	 * of up to 2^15, so every 8192nd packet of a stream and its last one
+	 * are enough (Debian's libsrtp2 does some 0.1 Mpps). */
+	for (unsigned c0 = 0, cn; c0 < n && !bench_stop; c0 += cn) {
+		cn = n - c0 < CHUNK ? n - c0 : CHUNK;
+		if (c0 < timed && timed - c0 < cn)
+			cn = timed - c0;
+		bool timing = c0 < timed;
+		memcpy(b->work, b->frames + (size_t)c0 * b->stride, (size_t)cn * b->stride);
+		uint64_t t0 = bench_tsc();
+		for (unsigned j = 0; j < cn; j++) {
+			unsigned idx = c0 + j;
+			if (!timing && (idx / S - timed / S) % 8192 != 0 && idx < n - S)
+				continue;
+			int len = (int)(b->len[idx] - HDR_LEN);
+			*bad += srtp_unprotect(b->lib[idx % S],
+					       b->work + (size_t)j * b->stride + HDR_LEN,
+					       &len) != srtp_err_status_ok;
+		}
+		if (timing)
+			total += bench_tsc() - t0;
+	}
+	return total;
+}
+
+struct dp_run {
+	uint64_t t_start;          /* first send */
+	uint64_t t_first, t_last;  /* first and last receipt */
+	unsigned received, bad, lost;
+	bool stalled;              /* nothing went in or came out for 2 s */
+};
+
+
+/* Sends packets [0, n) into srtpedge's outside port, as fast as it takes
+ * them or paced at `pps`, and receives what it forwards on the inside port:
+ * each must carry a packet index not seen before, its payload intact. */
+static void run_dataplane(struct bench *b, unsigned n, double pps, struct dp_run *r)
+{
+	struct rte_mbuf *tx[BURST], *rx[BURST];
+	double hz = bench_tsc_hz();
+	unsigned sent = 0, pay = b->o->payload;
+	uint64_t t0 = bench_tsc(), last_progress = t0;
+	double per_pkt = pps > 0 ? hz / pps : 0;
+
+	memset(r, 0, sizeof(*r));
+	memset(b->seen, 0, n);
+	r->t_start = t0;
+	while (r->received + r->bad < n && !bench_stop) {
+		uint64_t now = bench_tsc();
+		unsigned want = n - sent < BURST ? n - sent : BURST;
+		if (per_pkt > 0) {
+			uint64_t due = (uint64_t)((double)(now - t0) / per_pkt) + 1;
+			want = due > sent ? (unsigned)(due - sent) : 0;
+			if (want > BURST)
+				want = BURST;
+			if (want > n - sent)
+				want = n - sent;
+		}
+		/* never more in flight than the ring back from srtpedge holds:
+		 * while this process is descheduled srtpedge goes on, and
+		 * what it forwards must find room (in flight is also what
+		 * srtpedge may still hold when this stops sending) */
+		unsigned in_flight = sent - r->received - r->bad;
+		if (in_flight + want > MAX_IN_FLIGHT)
+			want = in_flight < MAX_IN_FLIGHT ? MAX_IN_FLIGHT - in_flight : 0;
+		if (want > 0 && rte_pktmbuf_alloc_bulk(b->pool, tx, want) == 0) {
+			for (unsigned j = 0; j < want; j++) {
+				unsigned idx = sent + j;
+				char *d = rte_pktmbuf_append(tx[j], (uint16_t)b->len[idx]);
+				memcpy(d, b->frames + (size_t)idx * b->stride, b->len[idx]);
+			}
+			unsigned k = rte_eth_tx_burst(b->port[0], 0, tx, (uint16_t)want);
+			if (b->sent_tsc)
+				for (unsigned j = 0; j < k; j++)
+					b->sent_tsc[sent + j] = now;
+			if (k < want) /* the ring to srtpedge is full: later */
+				rte_pktmbuf_free_bulk(tx + k, want - k);
+			if (k > 0)
+				last_progress = now;
+			sent += k;
+		}
+		/* drain first: a full ring back from srtpedge makes it drop */
+		unsigned got;
+		for (int k = 0; k < 8 && (got = rte_eth_rx_burst(b->port[1], 0, rx, BURST)); k++) {
+			uint64_t t = bench_tsc();
+			if (r->received == 0)
+				r->t_first = t;
+			r->t_last = t;
+			last_progress = t;
+			for (unsigned j = 0; j < got; j++) {
+				const uint8_t *p = rte_pktmbuf_mtod(rx[j], const uint8_t *) +
+						   HDR_LEN + RTP_HDR;
+				uint64_t i1 = UINT64_MAX, i2 = 0;
+				if (pay >= 16 && rte_pktmbuf_data_len(rx[j]) == HDR_LEN + RTP_HDR + pay) {
+					memcpy(&i1, p, 8);
+					memcpy(&i2, p + pay - 8, 8);
+				}
+				if (i1 != i2 || i1 >= n || b->seen[i1]) {
+					r->bad++;
+					continue;
+				}
+				b->seen[i1] = 1;
+				r->received++;
+				if (b->sent_tsc)
+					b->lat[r->received - 1] = (double)(t - b->sent_tsc[i1]);
+			}
+			rte_pktmbuf_free_bulk(rx, got);
+		}
+		uint64_t quiet = bench_tsc() - last_progress;
+		if (sent == n && quiet > (uint64_t)hz)
+			break; /* a second without anything: the rest is lost */
+		if (quiet > 2 * (uint64_t)hz) {
+			r->stalled = true; /* srtpedge takes nothing and sends nothing */
+			break;
+		}
+	}
+	r->lost = n - r->received - r->bad;
+}
+
+/* ---- set-up of streams and baselines ------------------------------------- */
+
+static int streams_create(struct bench *b)
+{
+	enum sre_suite suite = b->o->suite;
+	size_t kl = sre_suite_master_key_len(suite), sl = sre_suite_master_salt_len(suite);
+
+	b->st = calloc(b->nmax, sizeof(*b->st));
+	b->gen_ctx = calloc(b->nmax, sizeof(*b->gen_ctx));
+	b->alone_ctx = calloc(b->nmax, sizeof(*b->alone_ctx));
+	if (posix_memalign((void **)&b->gen_st, 64, b->nmax * sizeof(*b->gen_st)) ||
+	    posix_memalign((void **)&b->alone_st, 64, b->nmax * sizeof(*b->alone_st)) ||
+	    !b->st || !b->gen_ctx || !b->alone_ctx)
+		return -1;
+	for (unsigned s = 0; s < b->nmax; s++) {
+		struct sre_policy pol;
+		for (size_t i = 0; i < kl + sl; i++)
+			b->st[s].key[i] = (uint8_t)rand();
+		b->st[s].next_seq = (uint16_t)(65000 + s);
+		b->st[s].next_ts = (uint32_t)rand();
+		for (int dir = 0; dir < 2; dir++) {
+			struct sre_ctx **c = dir ? &b->gen_ctx[s] : &b->alone_ctx[s];
+			sre_policy_init(&pol, suite, dir ? SRE_OUTBOUND : SRE_INBOUND);
+			pol.replay_window = 128;
+			if (sre_ctx_create(&pol, NULL, c) != SRE_OK ||
+			    sre_ctx_add_key(b->engine, *c, b->st[s].key, kl, b->st[s].key + kl,
+					    sl, NULL) != SRE_OK ||
+			    sre_stream_init(dir ? &b->gen_st[s] : &b->alone_st[s], *c,
+					    SSRC0 + s, NULL) != SRE_OK)
+				return -1;
+		}
+	}
+	b->nlib = b->nmax < b->o->libsrtp_max_streams ? b->nmax : b->o->libsrtp_max_streams;
+	b->lib = calloc(b->nlib ? b->nlib : 1, sizeof(*b->lib));
+	if (b->lib == NULL)
+		return -1;
+	for (unsigned s = 0; s < b->nlib; s++)
+		if (libsrtp_session_create(&b->lib[s], suite, b->st[s].key, SSRC0 + s, false,
+					   128) != 0)
+			return -1;
+	return 0;
+}
+
+static void streams_destroy(struct bench *b)
+{
+	for (unsigned s = 0; b->gen_ctx && s < b->nmax; s++) {
+		sre_ctx_destroy(b->gen_ctx[s]);
+		if (b->alone_ctx)
+			sre_ctx_destroy(b->alone_ctx[s]);
+	}
+	for (unsigned s = 0; b->lib && s < b->nlib; s++)
+		srtp_dealloc(b->lib[s]);
+	free(b->lib);
+	free(b->gen_ctx);
+	free(b->alone_ctx);
+	free(b->gen_st);
+	free(b->alone_st);
+	if (b->st)
+		explicit_bzero(b->st, b->nmax * sizeof(*b->st));
+	free(b->st);
+}
+
+/* ---- one stream count ---------------------------------------------------- */
+
+static double lat_pct(double *v, unsigned n, double pct)
+{
+	if (n == 0)
+		return 0;
+	unsigned i = (unsigned)(pct / 100.0 * (n - 1) + 0.5);
+	return v[i < n ? i : n - 1];
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, c = *(const double *)y;
+	return (a > c) - (a < c);
+}
+
+static void result_init(struct bench_result *r, const char *impl, const struct opts *o,
+			unsigned S, unsigned burst, unsigned packets)
+{
+	memset(r, 0, sizeof(*r));
+	r->impl = impl;
+	r->suite = sre_suite_name(o->suite);
+	r->op = "unprotect";
+	r->kind = "rtp";
+	r->payload = o->payload;
+	r->streams = S;
+	r->burst = burst;
+	r->packets = packets;
+}
+
+static void result_fill(struct bench_result *r, double *cycles, unsigned runs)
+{
+	double hz = bench_tsc_hz();
+	r->cycles = bench_stats_of(cycles, runs);
+	r->pps = hz / r->cycles.median;
+	r->pps_min = hz / r->cycles.max;
+	r->pps_max = hz / r->cycles.min;
+	r->spread = (r->cycles.max - r->cycles.min) / r->cycles.median;
+}
+
+static void fmt_mpps(char *buf, size_t len, const struct bench_result *r)
+{
+	if (r->skipped)
+		snprintf(buf, len, "skipped");
+	else
+		/* three significant digits: libsrtp2 runs near 0.1 Mpps */
+		snprintf(buf, len, "%.3g [%.3g-%.3g]%s", r->pps / 1e6, r->pps_min / 1e6,
+			 r->pps_max / 1e6, r->spread > 0.25 ? " ~" : "");
+}
+
+static int run_streams(struct bench *b, unsigned S, const struct bench_machine *m)
+{
+	const struct opts *o = b->o;
+	unsigned rounds = (o->packets + S - 1) / S;
+	unsigned n = rounds * S;
+	double dp[64], cr[64], lb[64], busy[64];
+	bool busy_known = true;
+	unsigned lib_n;
+	int failures = 0;
+	struct dp_run r;
+
+	if (n > b->cap)
+		n = (unsigned)(b->cap / S) * S;
+	lib_n = o->libsrtp_packets < n ? o->libsrtp_packets : n;
+	/* warm-up: every stream's first packet makes srtpedge learn its SSRC */
+	if (generate(b, S, S) != 0)
+		return 1;
+	run_dataplane(b, S, 0, &r);
+	unsigned bad = 0;
+	time_crypto(b, S, S, &bad);
+	if (S <= b->nlib)
+		time_libsrtp(b, S, S, S, &bad);
+	if (r.received != S || bad) {
+		fprintf(stderr, "%s: %u streams: warm-up: %u of %u forwarded, %u wrong, "
+				"%u lost%s; baselines: %u failed\n", PROG, S, r.received, S,
+			r.bad, r.lost, r.stalled ? " (srtpedge stopped taking packets)" : "",
+			bad);
+		return 1;
+	}
+
+	for (unsigned rep = 0; rep < o->repeats; rep++) {
+		if (generate(b, S, n) != 0)
+			return 1;
+		uint64_t busy0 = 0, busy1 = 0;
+		busy_known = busy_known && tel_busy_cycles(b, &busy0) == 0;
+		run_dataplane(b, n, 0, &r);
+		busy_known = busy_known && tel_busy_cycles(b, &busy1) == 0;
+		busy[rep] = r.t_last > r.t_start
+				    ? (double)(busy1 - busy0) / (double)(r.t_last - r.t_start)
+				    : 0;
+		if (r.received != n) {
+			fprintf(stderr, "%s: %u streams: %u of %u packets forwarded "
+					"(%u wrong, %u lost)%s\n", PROG, S, r.received, n, r.bad,
+				r.lost, r.stalled ? "; srtpedge stopped taking packets" : "");
+			failures++;
+			if (r.stalled || bench_stop)
+				return failures;
+		}
+		dp[rep] = r.received > 1 ? (double)(r.t_last - r.t_first) / (r.received - 1) : 0;
+		bad = 0;
+		cr[rep] = (double)time_crypto(b, S, n, &bad) / n;
+		if (S <= b->nlib)
+			lb[rep] = (double)time_libsrtp(b, S, lib_n, n, &bad) / lib_n;
+		if (bad) {
+			fprintf(stderr, "%s: %u streams: the baselines failed %u packets\n",
+				PROG, S, bad);
+			failures++;
+		}
+	}
+
+	struct bench_result res[3];
+	result_init(&res[0], "srtpedge-dataplane", o, S, BURST, n);
+	result_init(&res[1], "srtpedge", o, S, BURST, n);
+	result_init(&res[2], "libsrtp2", o, S, 1, lib_n);
+	result_fill(&res[0], dp, o->repeats);
+	if (busy_known) {
+		qsort(busy, o->repeats, sizeof(double), cmp_double);
+		res[0].worker_busy = busy[o->repeats / 2];
+	}
+	result_fill(&res[1], cr, o->repeats);
+	if (S <= b->nlib)
+		result_fill(&res[2], lb, o->repeats);
+	else
+		res[2].skipped = "libsrtp2 sessions not created above --libsrtp-max-streams";
+
+	/* latency: a fresh run offered at latency_load % of the rate just
+	 * measured, paced */
+	unsigned ln = o->latency_packets < b->cap ? o->latency_packets : (unsigned)b->cap;
+	if (ln > 0) {
+		if (generate(b, S, ln) != 0)
+			return 1;
+		double pps = res[0].pps * o->latency_load / 100.0;
+		b->sent_tsc = b->sent_tsc_mem;
+		run_dataplane(b, ln, pps, &r);
+		b->sent_tsc = NULL;
+		if (r.received != ln) {
+			fprintf(stderr, "%s: %u streams: latency run: %u of %u forwarded "
+					"(%u wrong, %u lost)\n", PROG, S, r.received, ln, r.bad,
+				r.lost);
+			failures++;
+		}
+		bad = 0;
+		/* keep the baselines' streams in step */
+		time_crypto(b, S, ln, &bad);
+		if (S <= b->nlib)
+			time_libsrtp(b, S, 0, ln, &bad);
+		double hz = bench_tsc_hz();
+		qsort(b->lat, r.received, sizeof(double), cmp_double);
+		res[0].lat_pps = pps;
+		res[0].lat_p50_ns = lat_pct(b->lat, r.received, 50) * 1e9 / hz;
+		res[0].lat_p99_ns = lat_pct(b->lat, r.received, 99) * 1e9 / hz;
+		res[0].lat_p999_ns = lat_pct(b->lat, r.received, 99.9) * 1e9 / hz;
+	}
+
+	if (o->json) {
+		for (int i = 0; i < 3; i++)
+			bench_print_json(stdout, &res[i], m);
+	} else {
+		char c[3][48], lat[64] = "-";
+		for (int i = 0; i < 3; i++)
+			fmt_mpps(c[i], sizeof(c[i]), &res[i]);
+		if (res[0].lat_pps > 0)
+			snprintf(lat, sizeof(lat), "%.1f / %.1f / %.1f @ %.2f Mpps",
+				 res[0].lat_p50_ns / 1e3, res[0].lat_p99_ns / 1e3,
+				 res[0].lat_p999_ns / 1e3, res[0].lat_pps / 1e6);
+		char ratio[16] = "-", busy_pct[16] = "-";
+		snprintf(ratio, sizeof(ratio), "%.0f%%", 100.0 * res[0].pps / res[1].pps);
+		if (res[0].worker_busy > 0)
+			snprintf(busy_pct, sizeof(busy_pct), "%.0f%%", 100.0 * res[0].worker_busy);
+		printf("%8u | %-22s %5s | %-22s %6s | %-22s | %s\n", S, c[0], busy_pct, c[1],
+		       ratio, c[2], lat);
+	}
+	fflush(stdout);
+	return failures;
+}
+
+/* ---- command line -------------------------------------------------------- */
+
+void bench_dataplane_usage(FILE *f)
+{
+	fprintf(f,
+"usage: srtpedge-bench dataplane [options]\n"
+"\n"
+"Runs srtpedge (one worker, on lcore 1) with one session per stream and feeds\n"
+"it SRTP over net_memif from this process, a second DPDK process on lcore 0:\n"
+"srtpedge receives, unprotects, rewrites and forwards plain RTP, which comes\n"
+"back here and is checked packet by packet. The same packets are unprotected\n"
+"by crypto/ alone (\"srtpedge\") and libsrtp2 alone in the same run. Reports\n"
+"packets per second (median [min-max] of the runs), the dataplane's share of\n"
+"crypto/ alone, and the latency from send to receipt (p50 / p99 / p99.9, in\n"
+"microseconds) at a paced fraction of the measured rate. Needs root and\n"
+"hugepages (scripts/setup.sh); never touches a PCI device.\n"
+"\n"
+"options:\n"
+"  --streams N,N,...      stream counts (default 1,10000,100000)\n"
+"  --suite NAME           default AES_CM_128_HMAC_SHA1_80\n"
+"  --payload BYTES        RTP payload (default 160, 16..1200)\n"
+"  --packets N            per run (default 2000000)\n"
+"  --repeats N            runs per stream count (default 5)\n"
+"  --latency-packets N    packets of the latency run (default 200000; 0: none)\n"
+"  --latency-load PCT     its offered rate, %% of the measured (default 50)\n"
+"  --libsrtp-max-streams N  (default 10000)\n"
+"  --libsrtp-packets N    per run (default 20000; Debian's\n"
+"                         libsrtp2 slows down as its NSS backend ages)\n"
+"  --srtpedge PATH        the srtpedge binary (default: the build's)\n"
+"  --quick                1 and 1000 streams, small runs: a smoke test\n"
+"  --json                 one JSON object per line\n"
+"  -h, --help\n"
+"\n"
+"Exit status: 0, 1 when a packet was lost or wrong, 2 on bad usage or set-up.\n");
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"streams", required_argument, 0, 'n'},
+		{"suite", required_argument, 0, 's'},
+		{"payload", required_argument, 0, 'p'},
+		{"packets", required_argument, 0, 'P'},
+		{"repeats", required_argument, 0, 'r'},
+		{"latency-packets", required_argument, 0, 'l'},
+		{"latency-load", required_argument, 0, 'L'},
+		{"libsrtp-max-streams", required_argument, 0, 'M'},
+		{"libsrtp-packets", required_argument, 0, 'B'},
+		{"srtpedge", required_argument, 0, 'e'},
+		{"quick", no_argument, 0, 'q'},
+		{"json", no_argument, 0, 'j'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0}};
+	int c;
+	bool streams_given = false;
+
+	memset(o, 0, sizeof(*o));
+	o->streams[0] = 1;
+	o->streams[1] = 10000;
+	o->streams[2] = 100000;
+	o->nstreams = 3;
+	o->suite = SRE_AES_CM_128_HMAC_SHA1_80;
+	o->payload = 160;
+	o->packets = 2000000;
+	o->repeats = 5;
+	o->latency_packets = 200000;
+	o->latency_load = 50;
+	o->libsrtp_max_streams = 10000;
+	o->libsrtp_packets = 20000;
+	/* the srtpedge of the same build: ../dataplane/srtpedge from here */
+	char self[PATH_MAX];
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (sl > 0) {
+		self[sl] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(o->srtpedge, sizeof(o->srtpedge), "%.*s/../dataplane/srtpedge",
+			 (int)(sizeof(o->srtpedge) - 32), self);
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		unsigned v, nv;
+		int bad = 0;
+		switch (c) {
+		case 'n':
+			bad = bench_parse_list(optarg, o->streams, 8, &o->nstreams);
+			for (unsigned i = 0; !bad && i < o->nstreams; i++)
+				bad = o->streams[i] == 0 ||
+				      o->streams[i] > PORTS_PER_ADDR * MAX_ADDRS;
+			streams_given = true;
+			break;
+		case 's':
+			bad = sre_suite_from_name(optarg, &o->suite) != SRE_OK;
+			break;
+		case 'e':
+			snprintf(o->srtpedge, sizeof(o->srtpedge), "%s", optarg);
+			break;
+		case 'q':
+			o->quick = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			bench_dataplane_usage(stdout);
+			exit(0);
+		case 'p': case 'P': case 'r': case 'l': case 'L': case 'M': case 'B':
+			bad = bench_parse_list(optarg, &v, 1, &nv);
+			if (bad)
+				break;
+			if (c == 'p') { bad = v < 16 || v > 1200; o->payload = v; }
+			if (c == 'P') { bad = v < 1000; o->packets = v; }
+			if (c == 'r') { bad = v == 0 || v > 64; o->repeats = v; }
+			if (c == 'l') o->latency_packets = v;
+			if (c == 'L') { bad = v == 0 || v > 100; o->latency_load = v; }
+			if (c == 'M') o->libsrtp_max_streams = v;
+			if (c == 'B') { bad = v == 0; o->libsrtp_packets = v; }
+			break;
+		default:
+			bench_dataplane_usage(stderr);
+			return -1;
+		}
+		if (bad) {
+			fprintf(stderr, "%s: bad value '%s' for %s\n", PROG, optarg,
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, argv[optind]);
+		return -1;
+	}
+	if (o->quick) {
+		if (!streams_given) {
+			o->streams[0] = 1;
+			o->streams[1] = 1000;
+			o->nstreams = 2;
+		}
+		o->packets = 20000;
+		o->repeats = 1;
+		o->latency_packets = 5000;
+		o->libsrtp_packets = 5000;
+	}
+	if (access(o->srtpedge, X_OK) != 0) {
+		fprintf(stderr, "%s: %s: %s (--srtpedge PATH)\n", PROG, o->srtpedge,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int bench_dataplane_main(int argc, char **argv)
+{
+	struct opts o;
+	struct bench b;
+	struct bench_machine m;
+	int failures = 0, rc = 2;
+	bool eal_up = false;
+
+	if (parse_opts(argc, argv, &o) != 0)
+		return 2;
+	/* the table line by line, also into a pipe or a log */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	memset(&b, 0, sizeof(b));
+	b.o = &o;
+	b.tel = -1;
+	for (unsigned i = 0; i < o.nstreams; i++)
+		if (o.streams[i] > b.nmax)
+			b.nmax = o.streams[i];
+	snprintf(b.dir, sizeof(b.dir), "/tmp/srtpedge-bench.XXXXXX");
+	if (mkdtemp(b.dir) == NULL) {
+		fprintf(stderr, "%s: mkdtemp: %s\n", PROG, strerror(errno));
+		return 2;
+	}
+	snprintf(b.prefix, sizeof(b.prefix), "srtpedge-bench-%d", (int)getpid());
+	srand((unsigned)time(NULL));
+	if (srtp_init() != srtp_err_status_ok || sre_engine_create(SRE_ARCH_AUTO, &b.engine) != SRE_OK) {
+		fprintf(stderr, "%s: crypto set-up failed\n", PROG);
+		goto out;
+	}
+	if (streams_create(&b) != 0) {
+		fprintf(stderr, "%s: cannot create %u streams\n", PROG, b.nmax);
+		goto out;
+	}
+	if (write_config(&b) != 0) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", PROG, b.dir, strerror(errno));
+		goto out;
+	}
+	/* the frames of one run, their copy for the baselines */
+	unsigned maxn = o.packets + b.nmax;
+	if (o.latency_packets > maxn)
+		maxn = o.latency_packets;
+	b.stride = (HDR_LEN + RTP_HDR + o.payload + 16 + 63) & ~(size_t)63;
+	b.cap = maxn;
+	b.frames = big_alloc(b.cap * b.stride);
+	b.work = big_alloc(CHUNK * b.stride);
+	b.len = calloc(b.cap, sizeof(*b.len));
+	b.seen = calloc(b.cap, 1);
+	b.sent_tsc_mem = calloc(b.cap, sizeof(uint64_t));
+	b.lat = calloc(b.cap, sizeof(double));
+	if (!b.frames || !b.work || !b.len || !b.seen || !b.sent_tsc_mem || !b.lat) {
+		fprintf(stderr, "%s: out of memory for %zu packets\n", PROG, b.cap);
+		goto out;
+	}
+	/* memif: this side serves the sockets srtpedge connects to */
+	if (ports_start(&b) != 0)
+		goto out;
+	eal_up = true;
+	if (srtpedge_start(&b) != 0 || links_wait(&b) != 0)
+		goto out;
+	if (tel_open(&b) != 0)
+		fprintf(stderr, "%s: the worker's busy share will not be shown\n", PROG);
+	bench_machine_read(&m, sre_engine_arch_name(b.engine));
+	if (!o.json) {
+		printf("srtpedge-bench dataplane: %s, %u-byte payloads, one srtpedge worker "
+		       "fed over net_memif; %s, IPsec-MB %s (%s)\n",
+		       sre_suite_name(o.suite), o.payload, m.cpu, m.ipsec_mb, m.engine_arch);
+		printf("Mpps: median [min-max] of %u run(s); busy: the share of the run srtpedge's "
+		       "worker spent on polls that found packets (below 100%%: this generator, "
+		       "not the worker, set the pace); dp/cr: the dataplane's share of crypto/ "
+		       "alone; latency p50 / p99 / p99.9 in us at the offered rate\n",
+		       o.repeats);
+		printf("%8s | %-22s %5s | %-22s %6s | %-22s | %s\n", "streams",
+		       "srtpedge-dataplane", "busy", "crypto/ alone", "dp/cr", "libsrtp2 alone",
+		       "latency");
+	}
+	for (unsigned i = 0; i < o.nstreams && !bench_stop; i++)
+		failures += run_streams(&b, o.streams[i], &m);
+	if (bench_stop) {
+		fprintf(stderr, "%s: interrupted\n", PROG);
+		failures++;
+	}
+	rc = failures ? 1 : 0;
+out:
+	if (b.tel >= 0)
+		close(b.tel);
+	if (b.pid > 0) {
+		int st = srtpedge_stop(&b);
+		if (st != 0) {
+			fprintf(stderr, "%s: srtpedge exited with status %d\n", PROG, st);
+			rc = rc ? rc : 1;
+		}
+		if (rc != 0 || !o.json) {
+			/* its own count of what it received, sent and dropped */
+			log_print(&b, "srtpedge: packets");
+			log_print(&b, "srtpedge: worker");
+			log_print(&b, "srtpedge: dropped");
+			log_print(&b, "srtpedge:   ");
+		}
+	}
+	if (eal_up) {
+		for (int side = 0; side < 2; side++) {
+			rte_eth_dev_stop(b.port[side]);
+			rte_eth_dev_close(b.port[side]);
+		}
+		rte_eal_cleanup();
+		char prefix[80];
+		snprintf(prefix, sizeof(prefix), "%s-gen", b.prefix);
+		dp_eal_remove_runtime_files(prefix);
+	}
+	streams_destroy(&b);
+	if (b.engine)
+		sre_engine_destroy(b.engine);
+	if (b.frames)
+		munmap(b.frames, b.cap * b.stride);
+	if (b.work)
+		munmap(b.work, CHUNK * b.stride);
+	free(b.len);
+	free(b.seen);
+	free(b.sent_tsc_mem);
+	free(b.lat);
+	char path[160];
+	static const char *files[] = {"bench.ini", "sessions.ini", "srtpedge.log"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", b.dir, files[i]);
+		unlink(path);
+	}
+	rmdir(b.dir);
+	return rc;
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs the full crypto benchmark and writes perf/RESULTS.md: the table, the
+# command that made it, the commit and the machine, and the rows of the
+# foundation issue's target, all from that one run.
+set -euo pipefail
+
+case "${1:-}" in
+-h|--help)
+	cat <<'TXT'
+usage: perf/make-results.sh [srtpedge-bench crypto options]
+
+Runs `build/perf/srtpedge-bench crypto` (with the given options; none: the
+full matrix) and writes perf/RESULTS.md from its output. Build first
+(scripts/setup.sh or ninja -C build). Run it on a quiet machine: the table
+marks rows whose runs spread more than 25 % with '~'.
+TXT
+	exit 0 ;;
+esac
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+bench="$top/build/perf/srtpedge-bench"
+[ -x "$bench" ] || { echo "make-results.sh: build first ($bench missing)" >&2; exit 1; }
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+"$bench" crypto "$@" | tee "$out"
+
+commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git -C "$top" status --porcelain --untracked-files=no 2>/dev/null | head -1)
+{
+	echo "# srtpedge-bench crypto: latest results"
+	echo
+	echo "Made $(date -u '+%Y-%m-%d %H:%M UTC') by \`perf/make-results.sh$([ $# -gt 0 ] && printf ' %s' "$@")\`,"
+	echo "which ran \`build/perf/srtpedge-bench crypto$([ $# -gt 0 ] && printf ' %s' "$@")\` at commit \`$commit\`${dirty:+ (with local changes)}."
+	echo "How to read it: \`perf/README.md\`."
+	echo
+	echo "## Machine"
+	echo
+	echo '```'
+	sed -n '1,2p' "$out"
+	echo "kernel $(uname -r), $(nproc) CPUs online"
+	echo '```'
+	echo
+	echo "## Target of the foundation issue"
+	echo
+	echo "Unprotect of AES_CM_128_HMAC_SHA1_80 and AEAD_AES_128_GCM, 160-byte payloads,"
+	echo "100,000 streams: srtpedge at least 80 % of ipsec-mb-raw (column %raw)."
+	echo
+	echo '```'
+	sed -n '5p' "$out"
+	grep -E '^(AES_CM_128_HMAC_SHA1_80|AEAD_AES_128_GCM) +unprotect rtp +160 +100000 ' "$out" || echo "(target rows not in this run)"
+	echo '```'
+	echo
+	echo "## Full table"
+	echo
+	echo '```'
+	sed -n '3,$p' "$out"
+	echo '```'
+} > "$top/perf/RESULTS.md"
+echo "make-results.sh: wrote $top/perf/RESULTS.md"
