@@ -34,7 +34,7 @@ static const struct key_rule dataplane_keys[] = {
 	{"workers", false}, {"main_lcore", false}, {"worker_lcores", false},
 	{"max_sessions", false}, {"ssrcs_per_direction", false},
 	{"replay_window", false}, {"burst", false}, {"mbufs", false},
-	{"ttl", false}, {"stats_interval", false}, {"sessions_file", false},
+	{"ttl", false}, {"exception_pps", false}, {"stats_interval", false}, {"sessions_file", false},
 	{"eal", false}, {"offline", false}, {NULL, false},
 };
 
@@ -541,6 +541,7 @@ static void read_dataplane(struct rte_cfgfile *c, struct dp_config *cfg,
 		{"burst", 1, 128, &cfg->burst},
 		{"mbufs", 1023, 1u << 22, &cfg->mbufs},
 		{"stats_interval", 0, 86400, &cfg->stats_interval},
+		{"exception_pps", 1, 10000000, &cfg->exception_pps},
 	};
 	for (size_t i = 0; i < sizeof(nums) / sizeof(*nums); i++) {
 		if ((v = rte_cfgfile_get_entry(c, S, nums[i].key)) == NULL)
@@ -1029,6 +1030,7 @@ static void defaults(struct dp_config *cfg)
 	cfg->burst = 32;
 	cfg->mbufs = 16383;
 	cfg->ttl = 64;
+	cfg->exception_pps = 20000;
 	cfg->stats_interval = 1;
 	cfg->demo.sessions = 1000;
 	cfg->demo.suite = SRE_AES_CM_128_HMAC_SHA1_80;

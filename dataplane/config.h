@@ -71,6 +71,7 @@ struct dp_config {
 	uint32_t mbufs;
 	uint8_t ttl;
 	uint32_t stats_interval; /* seconds, 0 = no periodic print */
+	uint32_t exception_pps;  /* STUN/DTLS to the control process, per worker */
 	char sessions_file[PATH_MAX];
 	char eal_extra[512];     /* more EAL arguments, space-separated */
 	bool offline;            /* net_pcap ports: stop when the input is done */

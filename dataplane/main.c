@@ -29,6 +29,7 @@
 #include <pcap/pcap.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "demo.h"
 #include "eal_files.h"
 #include "port.h"
@@ -336,6 +337,7 @@ int main(int argc, char **argv)
 	static struct dp_demo demo;
 	struct dp_worker *workers = NULL;
 	bool started[DP_SIDES] = {false, false};
+	static struct dp_ctl ctl;
 	rt.cfg = &cfg;
 	rt.tsc_hz = rte_get_tsc_hz();
 	rt.drain_tsc = rt.tsc_hz / 10000; /* 100 us */
@@ -412,6 +414,12 @@ int main(int argc, char **argv)
 	}
 	if (cfg.demo.enabled && dp_demo_start(&demo, &rt) != 0)
 		goto out;
+	/* the control process's rings: before the workers, which use them */
+	if (dp_ctl_create(&ctl, &rt) != 0)
+		goto out;
+	rt.ctl_info = ctl.info;
+	rt.ctl_exc = ctl.exc;
+	rt.ctl_send = ctl.send;
 
 	workers = rte_zmalloc("workers", cfg.workers * sizeof(*workers), 64);
 	if (workers == NULL)
@@ -467,6 +475,7 @@ int main(int argc, char **argv)
 		unsigned n = rte_ring_dequeue_burst_elem(rt.learn, l, sizeof(l[0]), 32, NULL);
 		for (unsigned i = 0; i < n; i++)
 			dp_neigh_learn(&rt.neigh, &l[i]);
+		unsigned commands = dp_ctl_poll(&ctl, &rt, now);
 		dp_stats_telemetry_hold();
 		dp_session_reclaim(rt.sessions);
 		dp_stats_telemetry_release();
@@ -499,7 +508,8 @@ int main(int argc, char **argv)
 			if (offline_done_tsc && now - offline_done_tsc > rt.tsc_hz / 20)
 				break;
 		}
-		if (!cfg.demo.enabled)
+		/* while commands come, take the next ones at once */
+		if (!cfg.demo.enabled && commands == 0)
 			rte_delay_us_sleep(1000);
 	}
 	if (cfg.demo.enabled)
@@ -525,6 +535,7 @@ out:
 			rte_eth_dev_close(rt.port[s].port_id);
 		}
 	}
+	dp_ctl_destroy(&ctl);
 	dp_session_table_destroy(rt.sessions);
 	dp_neigh_free(&rt.neigh);
 	for (unsigned w = 0; w < cfg.workers; w++)

@@ -33,6 +33,9 @@ static const char *drop_names[DP_DROP_COUNT] = {
 	[DP_DROP_TX_FULL] = "tx_full",
 	[DP_DROP_HANDOFF_FULL] = "handoff_full",
 	[DP_DROP_NO_ROOM] = "no_room",
+	[DP_DROP_CONTROL_RATE] = "control_rate",
+	[DP_DROP_CONTROL_FULL] = "control_full",
+	[DP_DROP_CONTROL_SEND] = "control_send",
 };
 
 const char *dp_drop_name(enum dp_drop d)
@@ -127,6 +130,13 @@ static bool is_ours6(const struct dp_port_addrs *pa, const void *addr)
 		if (memcmp(addr, pa->ipv6[i], 16) == 0)
 			return true;
 	return false;
+}
+
+bool dp_port_has_addr(const struct dp_port_addrs *pa, const struct dp_addr *a)
+{
+	if (a->family == AF_INET)
+		return is_ours4(pa, a->bytes);
+	return a->family == AF_INET6 && is_ours6(pa, a->bytes);
 }
 
 /* ff02::1:ffXX:XXXX for any of our addresses */

@@ -33,6 +33,9 @@ enum dp_drop {
 	DP_DROP_TX_FULL,         /* the port did not take it */
 	DP_DROP_HANDOFF_FULL,    /* the owner worker's ring was full */
 	DP_DROP_NO_ROOM,         /* no head- or tailroom to rewrite */
+	DP_DROP_CONTROL_RATE,    /* STUN/DTLS over the worker's exception_pps */
+	DP_DROP_CONTROL_FULL,    /* STUN/DTLS: the control process's ring was full */
+	DP_DROP_CONTROL_SEND,    /* a packet from control: no session, no route */
 	DP_DROP_COUNT
 };
 const char *dp_drop_name(enum dp_drop d);
@@ -75,6 +78,9 @@ _Static_assert(DP_MAX_PORT_ADDRS <= UINT8_MAX, "n4 and n6 count in a byte");
 void dp_port_addrs_init(struct dp_port_addrs *pa, const struct dp_port_cfg *pc,
 			uint16_t port_id, uint8_t side,
 			const struct rte_ether_addr *mac);
+
+/* Whether `a` is one of the port's own addresses. */
+bool dp_port_has_addr(const struct dp_port_addrs *pa, const struct dp_addr *a);
 
 /* A neighbour learnt by a worker, for the main lcore to record. */
 struct dp_learn {

@@ -13,6 +13,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
+#include <openssl/evp.h>
 
 #include "session.h"
 
@@ -245,27 +246,63 @@ static int direction_init(struct dp_session_table *t, struct dp_direction *d,
 	return 0;
 }
 
-int dp_session_add(struct dp_session_table *t, const struct dp_session_spec *sp,
-		   char *why, size_t whylen)
+/* The key id operators see instead of a key: the first 4 bytes of
+ * SHA-256 over master key || salt (one-way; tells keys apart). */
+static uint32_t key_id_of(const uint8_t *key, size_t key_len, const uint8_t *salt,
+			  size_t salt_len)
+{
+	uint8_t buf[64], md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+
+	memcpy(buf, key, key_len);
+	memcpy(buf + key_len, salt, salt_len);
+	int ok = EVP_Digest(buf, key_len + salt_len, md, &mdlen, EVP_sha256(), NULL);
+	explicit_bzero(buf, sizeof(buf));
+	if (!ok || mdlen < 4)
+		return 0;
+	uint32_t id = (uint32_t)md[0] << 24 | (uint32_t)md[1] << 16 | (uint32_t)md[2] << 8 |
+		      md[3];
+	explicit_bzero(md, sizeof(md));
+	return id;
+}
+
+static void keys_shown_fill(struct dp_ctl_dir_info *out, const struct dp_srtp_keys *k)
+{
+	memset(out, 0, sizeof(*out));
+	out->suite = k->suite;
+	if (k->suite == DP_SUITE_NONE)
+		return;
+	out->nkeys = k->nkeys;
+	out->mki_len = k->mki_len;
+	for (unsigned i = 0; i < k->nkeys && i < DP_MAX_KEYS; i++)
+		out->key_id[i] = key_id_of(k->keys[i].key,
+					   sre_suite_master_key_len((enum sre_suite)k->suite),
+					   k->keys[i].salt,
+					   sre_suite_master_salt_len((enum sre_suite)k->suite));
+}
+
+enum dp_add_result dp_session_add(struct dp_session_table *t,
+				  const struct dp_session_spec *sp, char *why,
+				  size_t whylen)
 {
 	struct dp_flow_key keys[DP_SIDES];
 	void *data;
 
 	if (rte_hash_lookup_data(t->by_id, &sp->id, &data) >= 0) {
 		snprintf(why, whylen, "session id %u exists", sp->id);
-		return -1;
+		return DP_ADD_ID_EXISTS;
 	}
 	for (int l = 0; l < DP_SIDES; l++) {
 		flow_key_of(&keys[l], (uint8_t)l, &sp->leg[l].local);
 		if (rte_hash_lookup(t->hash, &keys[l]) >= 0) {
 			snprintf(why, whylen, "the %s address and port are in use",
 				 l == DP_OUTSIDE ? "outside" : "inside");
-			return -1;
+			return DP_ADD_ADDR_IN_USE;
 		}
 	}
 	if (t->nfree == 0) {
 		snprintf(why, whylen, "all %u session slots are in use", t->max_sessions);
-		return -1;
+		return DP_ADD_FULL;
 	}
 	uint32_t slot = t->free_slots[--t->nfree];
 	struct dp_session *s = dp_session_at(t, slot);
@@ -293,11 +330,13 @@ int dp_session_add(struct dp_session_table *t, const struct dp_session_spec *sp,
 					    why, whylen,
 					    l == DP_OUTSIDE ? "outside tx" : "inside tx");
 		leg->protects = leg->tx.ctx != NULL;
+		keys_shown_fill(&s->keys_shown[l][0], &sp->leg[l].rx);
+		keys_shown_fill(&s->keys_shown[l][1], &sp->leg[l].tx);
 	}
 	if (rc != 0) {
 		session_wipe(t, s);
 		t->free_slots[t->nfree++] = slot;
-		return -1;
+		return DP_ADD_BAD_KEYS;
 	}
 	s->live = true;
 	/* the session is complete before any worker can find it */
@@ -315,10 +354,10 @@ int dp_session_add(struct dp_session_table *t, const struct dp_session_spec *sp,
 		uint64_t e = slot;
 		rte_rcu_qsbr_dq_enqueue(t->dq, &e);
 		snprintf(why, whylen, "session table full");
-		return -1;
+		return DP_ADD_FULL;
 	}
 	t->live++;
-	return 0;
+	return DP_ADD_OK;
 }
 
 struct dp_session *dp_session_find_id(const struct dp_session_table *t,

@@ -19,6 +19,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "config.h"
+#include "ctl_proto.h"
 #include "session_spec.h"
 #include "srtp_edge.h"
 
@@ -89,6 +90,11 @@ struct dp_leg {
 	bool latched;                   /* remote learnt (when latch) */
 	bool next_hop_known;
 	bool protects;                  /* tx.ctx is set: what leaves is SRTP */
+	/* a new peer from the control process (an ICE check that passed):
+	 * the main lcore writes the session's remote_next, then bumps
+	 * remote_gen; the owner worker copies it and sets remote_gen_seen */
+	uint8_t remote_gen;
+	uint8_t remote_gen_seen;
 	uint64_t hop_checked_tsc;       /* when next_hop_mac was last looked up */
 	struct dp_direction rx, tx;
 } __attribute__((aligned(64)));
@@ -104,6 +110,10 @@ struct dp_session {
 	bool live;
 	char name[48];
 	uint64_t solicit_tsc[DP_SIDES]; /* when we last asked for a leg's next hop */
+	/* what the control process may show of the keys: suites, MKIs and
+	 * key ids, per leg, rx then tx */
+	struct dp_ctl_dir_info keys_shown[DP_SIDES][2];
+	struct dp_endpoint remote_next[DP_SIDES];
 } __attribute__((aligned(64)));
 
 _Static_assert(offsetof(struct dp_leg, rx) == 64 && sizeof(struct dp_leg) == 192,
@@ -152,10 +162,19 @@ void dp_session_table_destroy(struct dp_session_table *t);
 /* Bytes the table preallocates for `max` sessions. */
 size_t dp_session_table_memory(uint32_t max, uint32_t ssrcs);
 
-/* Adds a session (main lcore). Returns 0, or -1 with `why` filled:
- * duplicate id or address, no free slot, bad keys. */
-int dp_session_add(struct dp_session_table *t, const struct dp_session_spec *sp,
-		   char *why, size_t whylen);
+enum dp_add_result {
+	DP_ADD_OK = 0,
+	DP_ADD_ID_EXISTS,
+	DP_ADD_ADDR_IN_USE,
+	DP_ADD_FULL,
+	DP_ADD_BAD_KEYS,
+};
+
+/* Adds a session (main lcore). Returns DP_ADD_OK, or the reason with
+ * `why` filled. */
+enum dp_add_result dp_session_add(struct dp_session_table *t,
+				  const struct dp_session_spec *sp, char *why,
+				  size_t whylen);
 /* Removes a session by id (main lcore); its memory is wiped and reused
  * after every worker has passed a quiescent state. */
 int dp_session_del(struct dp_session_table *t, uint32_t id);

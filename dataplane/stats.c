@@ -74,6 +74,10 @@ void dp_stats_print_summary(FILE *f, const struct dp_runtime *rt)
 		   "; ARP/NS/echo answers %" PRIu64 ", solicitations %" PRIu64 ")\n",
 		s.tx_packets[DP_OUTSIDE], s.tx_packets[DP_INSIDE],
 		s.forwarded[DP_OUTSIDE], s.forwarded[DP_INSIDE], s.answered, s.solicits);
+	if (s.to_control || s.from_control)
+		fprintf(f, "srtpedge: control process: %" PRIu64 " STUN/DTLS packets handed "
+			   "over, %" PRIu64 " of its packets sent\n", s.to_control,
+			s.from_control);
 	for (unsigned w = 0; w < rt->nworkers; w++) {
 		const struct dp_worker_stats *ws = &rt->workers[w]->stats;
 		uint64_t pkts = ws->rx_packets[DP_OUTSIDE] + ws->rx_packets[DP_INSIDE] +
@@ -128,6 +132,8 @@ static void add_counters(struct rte_tel_data *d, const struct dp_worker_stats *s
 	rte_tel_data_add_dict_u64(d, "solicitations", s->solicits);
 	rte_tel_data_add_dict_u64(d, "handoffs", s->handoffs);
 	rte_tel_data_add_dict_u64(d, "latched", s->latched);
+	rte_tel_data_add_dict_u64(d, "to_control", s->to_control);
+	rte_tel_data_add_dict_u64(d, "from_control", s->from_control);
 }
 
 static int tel_stats_locked(const char *cmd, const char *params, struct rte_tel_data *d)

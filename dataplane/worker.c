@@ -56,6 +56,9 @@ static inline bool endpoint_eq(const struct dp_endpoint *a,
 		      a->addr.family == AF_INET ? 4 : 16) == 0;
 }
 
+/* m->port of a packet the control process gave us to send */
+#define CONTROL_SEND_PORT (RTE_MBUF_PORT_INVALID - 1)
+
 static inline void tx(struct dp_worker *w, uint8_t side, struct rte_mbuf *m)
 {
 	const struct dp_port_addrs *pa = &w->rt->port[side];
@@ -68,7 +71,8 @@ static inline void tx(struct dp_worker *w, uint8_t side, struct rte_mbuf *m)
  * taken back out of what tx() counted as sent, so that out + dropped =
  * in (+ our own answers and solicitations). A forwarded packet still
  * carries the port it arrived on; an answer goes back where it came from;
- * a solicitation was made here and has no receiving port. */
+ * the control process's packets are marked; a solicitation was made here
+ * and has no receiving port. */
 static void tx_unsent(struct rte_mbuf **pkts, uint16_t n, void *arg)
 {
 	const struct dp_tx_unsent *u = arg;
@@ -83,11 +87,28 @@ static void tx_unsent(struct rte_mbuf **pkts, uint16_t n, void *arg)
 			st->forwarded[!u->side]--;
 		else if (pkts[i]->port == here)
 			st->answered--;
+		else if (pkts[i]->port == CONTROL_SEND_PORT)
+			st->from_control--;
 		else
 			st->solicits--;
 	}
 	st->drops[DP_DROP_TX_FULL] += n;
 	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+/* A new peer for the leg from the control process (see dp_leg.remote_gen):
+ * the owner takes it before it reads the leg. */
+static inline void leg_follow_remote(struct dp_session *s, uint8_t side)
+{
+	struct dp_leg *leg = &s->leg[side];
+	uint8_t gen = __atomic_load_n(&leg->remote_gen, __ATOMIC_ACQUIRE);
+
+	if (likely(gen == leg->remote_gen_seen))
+		return;
+	leg->remote = s->remote_next[side];
+	leg->latched = true;
+	leg->next_hop_known = false;
+	__atomic_store_n(&leg->remote_gen_seen, gen, __ATOMIC_RELEASE);
 }
 
 /* The MAC of the next hop toward a leg's peer; asks for it when unknown
@@ -169,6 +190,7 @@ static void forward(struct dp_worker *w, struct dp_pkt *pk, unsigned n,
 		struct dp_leg *leg = &s->leg[out];
 		struct rte_ether_addr mac;
 
+		leg_follow_remote(s, out);
 		if (leg->latch && !leg->latched) {
 			/* the peer has not spoken yet: nowhere to send */
 			drop(w, p->m, DP_DROP_NO_ROUTE);
@@ -289,6 +311,111 @@ static void protect_and_forward(struct dp_worker *w, struct dp_pkt *pk,
 	forward(w, pk, nready, now);
 }
 
+/* STUN and DTLS on a session's port go to the control process, with the
+ * session and the addresses in front of the frame; at most exception_pps
+ * a second per worker, so that a flood costs the fast path little and the
+ * control process no more than it can take. Without a control process
+ * they are dropped as before one existed. */
+static void to_control(struct dp_worker *w, struct dp_pkt *p, uint8_t kind, uint64_t now)
+{
+	struct dp_runtime *rt = w->rt;
+
+	if (__atomic_load_n(&rt->ctl_info->control_pid, __ATOMIC_RELAXED) == 0) {
+		drop(w, p->m, kind == DP_CTL_PKT_STUN ? DP_DROP_STUN : DP_DROP_DTLS);
+		return;
+	}
+	if (w->exc_tokens == 0) {
+		uint64_t rate = rt->cfg->exception_pps, elapsed = now - w->exc_refill_tsc;
+		if (elapsed > rt->tsc_hz)
+			elapsed = rt->tsc_hz;
+		uint64_t add = elapsed * rate / rt->tsc_hz, cap = rate / 10 + 1;
+		if (add == 0) {
+			drop(w, p->m, DP_DROP_CONTROL_RATE);
+			return;
+		}
+		w->exc_tokens = add < cap ? add : cap;
+		w->exc_refill_tsc = now;
+	}
+	w->exc_tokens--;
+	struct dp_ctl_pkt_meta *meta =
+		(struct dp_ctl_pkt_meta *)rte_pktmbuf_prepend(p->m, DP_CTL_META_LEN);
+	if (meta == NULL) {
+		drop(w, p->m, DP_DROP_NO_ROOM);
+		return;
+	}
+	memset(meta, 0, DP_CTL_META_LEN);
+	meta->session_id = p->s->id;
+	meta->side = p->side;
+	meta->kind = kind;
+	meta->local = p->s->leg[p->side].local;
+	meta->peer = p->src;
+	if (rte_ring_mp_enqueue(rt->ctl_exc, p->m) != 0) {
+		drop(w, p->m, DP_DROP_CONTROL_FULL);
+		return;
+	}
+	w->stats.to_control++;
+}
+
+/* Worker 0: packets the control process wants sent (STUN answers, DTLS)
+ * from a session's address on one side, to the leg's peer or to the
+ * address given. */
+static void control_sends(struct dp_worker *w, uint64_t now)
+{
+	struct dp_runtime *rt = w->rt;
+	struct rte_mbuf *m[32];
+	unsigned n = rte_ring_dequeue_burst(rt->ctl_send, (void **)m, 32, NULL);
+
+	for (unsigned i = 0; i < n; i++) {
+		if (rte_pktmbuf_data_len(m[i]) < DP_CTL_META_LEN || m[i]->nb_segs != 1) {
+			drop(w, m[i], DP_DROP_CONTROL_SEND);
+			continue;
+		}
+		struct dp_ctl_pkt_meta meta;
+		memcpy(&meta, rte_pktmbuf_mtod(m[i], void *), sizeof(meta));
+		struct dp_flow_key key;
+		void *data;
+		if (meta.side >= DP_SIDES ||
+		    (meta.local.addr.family != AF_INET && meta.local.addr.family != AF_INET6)) {
+			drop(w, m[i], DP_DROP_CONTROL_SEND);
+			continue;
+		}
+		dp_flow_key_make(&key, meta.side, meta.local.addr.family, meta.local.addr.bytes,
+				 rte_cpu_to_be_16(meta.local.port));
+		if (rte_hash_lookup_data(rt->sessions->hash, &key, &data) < 0) {
+			drop(w, m[i], DP_DROP_CONTROL_SEND);
+			continue;
+		}
+		struct dp_session *s = dp_session_at(rt->sessions, (uint32_t)(uintptr_t)data);
+		if (s->id != meta.session_id) {
+			drop(w, m[i], DP_DROP_CONTROL_SEND);
+			continue;
+		}
+		struct dp_leg *leg = &s->leg[meta.side];
+		const struct dp_endpoint *to = meta.peer.addr.family ? &meta.peer : &leg->remote;
+		const struct dp_port_addrs *pa = &rt->port[meta.side];
+		struct rte_ether_addr mac;
+		uint8_t hop[16];
+		/* the leg's peer may not be known yet (latching), and an ICE
+		 * check may come from elsewhere: the neighbour table decides */
+		if ((to == &leg->remote && leg->latch && !leg->latched) ||
+		    !dp_next_hop(pa, to->addr.family, to->addr.bytes, hop) ||
+		    !dp_neigh_get(&rt->neigh, meta.side, to->addr.family, hop, &mac)) {
+			drop(w, m[i], DP_DROP_CONTROL_SEND);
+			continue;
+		}
+		uint16_t len = (uint16_t)(rte_pktmbuf_data_len(m[i]) - DP_CTL_META_LEN);
+		if (!dp_rewrite(m[i], DP_CTL_META_LEN, len, &leg->local, to, &pa->mac, &mac,
+				rt->cfg->ttl, rt->csum_offload[meta.side])) {
+			drop(w, m[i], DP_DROP_NO_ROOM);
+			continue;
+		}
+		m[i]->port = CONTROL_SEND_PORT;
+		w->stats.from_control++;
+		tx(w, meta.side, m[i]);
+	}
+	(void)now;
+}
+
 static void count_srtp_drop(struct dp_worker *w, struct dp_pkt *p, uint8_t st)
 {
 	struct dp_leg_refusals *c = &p->s->refusals[p->side];
@@ -318,6 +445,7 @@ static void process_sessions(struct dp_worker *w, struct dp_pkt *pk, unsigned n,
 		struct dp_leg *leg = &p->s->leg[p->side];
 		uint8_t *payload = rte_pktmbuf_mtod_offset(p->m, uint8_t *, p->payload_off);
 
+		leg_follow_remote(p->s, p->side);
 		switch (dp_demux(payload, p->payload_len)) {
 		case DP_DEMUX_RTP:
 			p->kind = SRE_RTP;
@@ -326,10 +454,10 @@ static void process_sessions(struct dp_worker *w, struct dp_pkt *pk, unsigned n,
 			p->kind = SRE_RTCP;
 			break;
 		case DP_DEMUX_STUN:
-			drop(w, p->m, DP_DROP_STUN);
+			to_control(w, p, DP_CTL_PKT_STUN, now);
 			continue;
 		case DP_DEMUX_DTLS:
-			drop(w, p->m, DP_DROP_DTLS);
+			to_control(w, p, DP_CTL_PKT_DTLS, now);
 			continue;
 		default:
 			drop(w, p->m, DP_DROP_NOT_RTP);
@@ -565,6 +693,8 @@ int dp_worker_main(void *arg)
 			i = j;
 		}
 		got += h;
+		if (w->idx == 0 && rt->ctl_send != NULL && !rte_ring_empty(rt->ctl_send))
+			control_sends(w, now);
 		if (now - last_drain > rt->drain_tsc) {
 			rte_eth_tx_buffer_flush(rt->port[DP_OUTSIDE].port_id, w->queue,
 						w->txb[DP_OUTSIDE]);

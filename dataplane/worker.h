@@ -13,6 +13,7 @@
 #include <rte_ring.h>
 
 #include "config.h"
+#include "ctl_proto.h"
 #include "net.h"
 #include "session.h"
 #include "srtp_edge.h"
@@ -32,6 +33,8 @@ struct dp_worker_stats {
 	uint64_t latched;                  /* peers learnt or moved */
 	uint64_t busy_polls, idle_polls;
 	uint64_t busy_cycles;              /* TSC cycles of the busy polls */
+	uint64_t to_control;               /* STUN/DTLS handed to the control process */
+	uint64_t from_control;             /* its packets sent (worker 0) */
 } __attribute__((aligned(64)));
 
 struct dp_runtime;
@@ -53,6 +56,9 @@ struct dp_worker {
 	struct rte_eth_dev_tx_buffer *txb[DP_SIDES];
 	struct dp_tx_unsent unsent[DP_SIDES];
 	uint64_t *tentative_windows;       /* scratch windows (>128) */
+	/* STUN/DTLS to the control process: a token bucket of
+	 * exception_pps, at most a tenth of a second's worth at once */
+	uint64_t exc_tokens, exc_refill_tsc;
 	struct dp_worker_stats stats;
 };
 
@@ -65,6 +71,8 @@ struct dp_runtime {
 	struct rte_mempool *pool;
 	struct rte_ring *learn;            /* workers -> main: struct dp_learn */
 	struct rte_ring *handoff[DP_MAX_WORKERS]; /* packets for worker i */
+	struct dp_ctl_info *ctl_info;      /* shared with the control process */
+	struct rte_ring *ctl_exc, *ctl_send;
 	struct dp_worker *workers[DP_MAX_WORKERS];
 	unsigned nworkers;
 	uint64_t tsc_hz;

@@ -317,6 +317,7 @@ static void check_demo_values(const struct dp_config *cfg)
 	CHECK_U(cfg->stats_interval, 1);
 	/* not in demo.ini: the built-in defaults */
 	CHECK_U(cfg->ssrcs_per_direction, 4);
+	CHECK_U(cfg->exception_pps, 20000);
 	CHECK_U(cfg->replay_window, 128);
 	CHECK_U(cfg->burst, 32);
 	CHECK_U(cfg->mbufs, 16383);
@@ -413,6 +414,7 @@ static const char complete_ini[] =
 	"burst = 64\n"
 	"mbufs = 32767\n"
 	"ttl = 32\n"
+	"exception_pps = 5000\n"
 	"stats_interval = 0\n"
 	"eal = --log-level=lib.eal:debug --in-memory\n"
 	"offline = no\n"
@@ -478,6 +480,7 @@ static void test_complete(void)
 	CHECK_U(cfg.burst, 64);
 	CHECK_U(cfg.mbufs, 32767);
 	CHECK_U(cfg.ttl, 32);
+	CHECK_U(cfg.exception_pps, 5000);
 	CHECK_U(cfg.stats_interval, 0);
 	CHECK_STR(cfg.eal_extra, "--log-level=lib.eal:debug --in-memory");
 	CHECK_STR(cfg.sessions_file, "");
@@ -789,6 +792,8 @@ static void test_value_errors(void)
 		 "[dataplane] burst: '129': expected a whole number from 1 to 128"},
 		{"ttl0.ini", DP("ttl = 0\n"), "[dataplane] ttl: '0': expected 1 to 255"},
 		{"ttl256.ini", DP("ttl = 256\n"), "[dataplane] ttl: '256': expected 1 to 255"},
+		{"exc0.ini", DP("exception_pps = 0\n"),
+		 "[dataplane] exception_pps: '0': expected a whole number from 1 to 10000000"},
 		{"stats.ini", DP("stats_interval = 86401\n"),
 		 "[dataplane] stats_interval: '86401': expected a whole number from 0 to 86400"},
 		{"max_sessions.ini", DP("max_sessions = 0\n"),
