@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Runs the full crypto benchmark and writes perf/RESULTS.md: the table, the
-# command that made it, the commit and the machine, and the rows of the
-# foundation issue's target, all from that one run.
+# Runs a full benchmark and writes its results file: `crypto` (the default)
+# perf/RESULTS.md, `dataplane` perf/RESULTS-dataplane.md; each with the
+# table, the command that made it, the commit and the machine, and the rows
+# of its issue's target, all from that one run.
 set -euo pipefail
 
 case "${1:-}" in
 -h|--help)
 	cat <<'TXT'
-usage: perf/make-results.sh [srtpedge-bench crypto options]
+usage: perf/make-results.sh [crypto|dataplane] [srtpedge-bench options]
 
 Runs `build/perf/srtpedge-bench crypto` (with the given options; none: the
-full matrix) and writes perf/RESULTS.md from its output. Build first
-(scripts/setup.sh or ninja -C build). Run it on a quiet machine: the table
-marks rows whose runs spread more than 25 % with '~'.
+full matrix) and writes perf/RESULTS.md from its output; with `dataplane`
+first, runs `srtpedge-bench dataplane` (root and hugepages) and writes
+perf/RESULTS-dataplane.md. Build first (scripts/setup.sh or ninja -C
+build). Run it on a quiet machine: the tables mark rows whose runs spread
+more than 25 % with '~'.
 TXT
 	exit 0 ;;
 esac
@@ -21,12 +24,53 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bench="$top/build/perf/srtpedge-bench"
 [ -x "$bench" ] || { echo "make-results.sh: build first ($bench missing)" >&2; exit 1; }
 
+which=crypto
+case "${1:-}" in
+crypto|dataplane) which=$1; shift ;;
+esac
+
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-"$bench" crypto "$@" | tee "$out"
+"$bench" "$which" "$@" | tee "$out"
 
 commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git -C "$top" status --porcelain --untracked-files=no 2>/dev/null | head -1)
+args=$([ $# -gt 0 ] && printf ' %s' "$@")
+if [ "$which" = dataplane ]; then
+	{
+		echo "# srtpedge-bench dataplane: latest results"
+		echo
+		echo "Made $(date -u '+%Y-%m-%d %H:%M UTC') by \`perf/make-results.sh dataplane$args\`,"
+		echo "which ran \`build/perf/srtpedge-bench dataplane$args\` at commit \`$commit\`${dirty:+ (with local changes)}."
+		echo "How to read it: \`perf/README.md\`."
+		echo
+		echo "## Machine"
+		echo
+		echo '```'
+		sed -n '1p' "$out"
+		echo "kernel $(uname -r), $(nproc) CPUs online"
+		echo '```'
+		echo
+		echo "## Target of the dataplane issue"
+		echo
+		echo "100,000 streams, 160-byte payloads: one worker at least half the packets per"
+		echo "second of crypto/ alone on the same packets (column dp/cr)."
+		echo
+		echo '```'
+		sed -n '3p' "$out"
+		grep -E '^ +100000 \|' "$out" || echo "(no 100,000-stream row in this run)"
+		echo '```'
+		echo
+		echo "## Full output"
+		echo
+		echo '```'
+		sed -n '2,$p' "$out"
+		echo '```'
+	} > "$top/perf/RESULTS-dataplane.md"
+	echo "make-results.sh: wrote $top/perf/RESULTS-dataplane.md"
+	exit 0
+fi
+
 {
 	echo "# srtpedge-bench crypto: latest results"
 	echo
