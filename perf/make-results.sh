@@ -35,7 +35,10 @@ trap 'rm -f "$out"' EXIT
 
 commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git -C "$top" status --porcelain --untracked-files=no 2>/dev/null | head -1)
-args=$([ $# -gt 0 ] && printf ' %s' "$@")
+args=''
+if [ $# -gt 0 ]; then
+	args=$(printf ' %s' "$@")
+fi
 if [ "$which" = dataplane ]; then
 	{
 		echo "# srtpedge-bench dataplane: latest results"

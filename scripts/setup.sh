@@ -36,7 +36,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build: compiler, meson; libraries; tests: CUnit, libsrtp2 (the reference),
 # clang + its runtime (libFuzzer); tools and peers the tests drive (ffmpeg's
-# own SRTP, tcpdump).
+# own SRTP, GStreamer's srtpenc/srtpdec, tcpdump, ping); jansson (JSON, for
+# control/).
 packages=(
 	build-essential pkg-config meson ninja-build python3 python3-pyelftools
 	dpdk dpdk-dev libdpdk-dev libipsec-mb-dev libssl-dev openssl libjansson-dev
