@@ -76,6 +76,7 @@ struct opts {
 	unsigned libsrtp_packets;
 	unsigned latency_packets;
 	unsigned latency_load;     /* percent of the measured rate */
+	unsigned burst;            /* srtpedge's receive burst; 0: its default */
 	char srtpedge[PATH_MAX];
 	bool json, quick;
 };
@@ -162,6 +163,8 @@ static int write_config(struct bench *b)
 		   "stats_interval = 0\nmbufs = %u\nsessions_file = %s/sessions.ini\n"
 		   "eal = --single-file-segments -m %u\n",
 		PROG, b->nmax, SRTPEDGE_MBUFS, b->dir, srtpedge_memory_mb(b->nmax));
+	if (b->o->burst)
+		fprintf(f, "burst = %u\n", b->o->burst);
 	for (int side = 0; side < 2; side++) {
 		const struct rte_ether_addr *m = &dp_mac[side], *g = &gen_mac[side];
 		fprintf(f, "[%s]\nport = net_memif%d,role=client,zero-copy=yes,rsize=%d,socket=%s/%s.sock,"
@@ -949,6 +952,7 @@ void bench_dataplane_usage(FILE *f)
 "  --libsrtp-max-streams N  (default 10000)\n"
 "  --libsrtp-packets N    per run (default 20000; Debian's\n"
 "                         libsrtp2 slows down as its NSS backend ages)\n"
+"  --burst N              srtpedge's receive burst (default: its own, 32)\n"
 "  --srtpedge PATH        the srtpedge binary (default: the build's)\n"
 "  --quick                1 and 1000 streams, small runs: a smoke test\n"
 "  --json                 one JSON object per line\n"
@@ -969,6 +973,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"latency-load", required_argument, 0, 'L'},
 		{"libsrtp-max-streams", required_argument, 0, 'M'},
 		{"libsrtp-packets", required_argument, 0, 'B'},
+		{"burst", required_argument, 0, 'b'},
 		{"srtpedge", required_argument, 0, 'e'},
 		{"quick", no_argument, 0, 'q'},
 		{"json", no_argument, 0, 'j'},
@@ -1028,7 +1033,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'h':
 			bench_dataplane_usage(stdout);
 			exit(0);
-		case 'p': case 'P': case 'r': case 'l': case 'L': case 'M': case 'B':
+		case 'p': case 'P': case 'r': case 'l': case 'L': case 'M': case 'B': case 'b':
 			bad = bench_parse_list(optarg, &v, 1, &nv);
 			if (bad)
 				break;
@@ -1039,6 +1044,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (c == 'L') { bad = v == 0 || v > 100; o->latency_load = v; }
 			if (c == 'M') o->libsrtp_max_streams = v;
 			if (c == 'B') { bad = v == 0; o->libsrtp_packets = v; }
+			if (c == 'b') { bad = v == 0 || v > 128; o->burst = v; }
 			break;
 		default:
 			bench_dataplane_usage(stderr);
