@@ -180,6 +180,13 @@ static bool spec_valid(const struct dp_runtime *rt, const struct dp_session_spec
 				return false;
 			}
 		}
+		if (leg->keys_pending) {
+			if (leg->rx.suite != DP_SUITE_NONE || leg->tx.suite != DP_SUITE_NONE) {
+				snprintf(why, len, "%s: keys pending, yet keys given", side);
+				return false;
+			}
+			continue;
+		}
 		if (leg->latch && leg->rx.suite == DP_SUITE_NONE) {
 			snprintf(why, len, "%s.remote: latch needs SRTP (an unauthenticated "
 				 "packet cannot prove who the peer is)", side);
@@ -187,7 +194,8 @@ static bool spec_valid(const struct dp_runtime *rt, const struct dp_session_spec
 		}
 		if (l == DP_OUTSIDE && (leg->rx.suite == DP_SUITE_NONE ||
 					leg->tx.suite == DP_SUITE_NONE)) {
-			snprintf(why, len, "outside: SRTP keys are required both ways");
+			snprintf(why, len, "outside: SRTP keys are required both ways (or "
+				 "keys pending)");
 			return false;
 		}
 		if ((leg->rx.suite == DP_SUITE_NONE) != (leg->tx.suite == DP_SUITE_NONE)) {
@@ -211,6 +219,7 @@ static void info_of(const struct dp_session *s, struct dp_ctl_session_info *in)
 		li->remote = leg->remote;
 		li->latch = leg->latch;
 		li->latched = leg->latched;
+		li->pending = leg->keys_pending;
 		li->rx = s->keys_shown[l][0];
 		li->tx = s->keys_shown[l][1];
 		li->rx.nssrc = (uint8_t)leg->rx.nssrc;

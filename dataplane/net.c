@@ -36,6 +36,7 @@ static const char *drop_names[DP_DROP_COUNT] = {
 	[DP_DROP_CONTROL_RATE] = "control_rate",
 	[DP_DROP_CONTROL_FULL] = "control_full",
 	[DP_DROP_CONTROL_SEND] = "control_send",
+	[DP_DROP_KEYS_PENDING] = "keys_pending",
 };
 
 const char *dp_drop_name(enum dp_drop d)

@@ -36,6 +36,7 @@ enum dp_drop {
 	DP_DROP_CONTROL_RATE,    /* STUN/DTLS over the worker's exception_pps */
 	DP_DROP_CONTROL_FULL,    /* STUN/DTLS: the control process's ring was full */
 	DP_DROP_CONTROL_SEND,    /* a packet from control: no session, no route */
+	DP_DROP_KEYS_PENDING,    /* media on or toward a leg whose keys are not there yet */
 	DP_DROP_COUNT
 };
 const char *dp_drop_name(enum dp_drop d);

@@ -321,6 +321,7 @@ enum dp_add_result dp_session_add(struct dp_session_table *t,
 		leg->local = sp->leg[l].local;
 		leg->remote = sp->leg[l].remote;
 		leg->latch = sp->leg[l].latch;
+		leg->keys_pending = sp->leg[l].keys_pending;
 		rc = direction_init(t, &leg->rx, &sp->leg[l].rx, SRE_INBOUND,
 				    streams + (size_t)(2 * l) * t->ssrcs * per_stream,
 				    why, whylen, l == DP_OUTSIDE ? "outside rx" : "inside rx");

@@ -95,6 +95,7 @@ struct dp_leg {
 	 * remote_gen; the owner worker copies it and sets remote_gen_seen */
 	uint8_t remote_gen;
 	uint8_t remote_gen_seen;
+	bool keys_pending;              /* no keys yet (DTLS): no media either way */
 	uint64_t hop_checked_tsc;       /* when next_hop_mac was last looked up */
 	struct dp_direction rx, tx;
 } __attribute__((aligned(64)));

@@ -44,6 +44,9 @@ struct dp_leg_spec {
 	struct dp_endpoint local;   /* our address and port on this side */
 	struct dp_endpoint remote;  /* the peer's; learnt when `latch` */
 	bool latch;                 /* take the peer from its first authenticated packet */
+	/* DTLS-SRTP still running: no keys yet (suites none); media on this
+	 * leg is dropped both ways, STUN and DTLS go to the control process */
+	bool keys_pending;
 	struct dp_srtp_keys rx;     /* what the peer sends us on this leg */
 	struct dp_srtp_keys tx;     /* what we send the peer on this leg */
 };

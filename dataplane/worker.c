@@ -463,6 +463,12 @@ static void process_sessions(struct dp_worker *w, struct dp_pkt *pk, unsigned n,
 			drop(w, p->m, DP_DROP_NOT_RTP);
 			continue;
 		}
+		/* no keys yet on either leg (DTLS running): nothing passes,
+		 * least of all in clear */
+		if (unlikely(leg->keys_pending || p->s->leg[1 - p->side].keys_pending)) {
+			drop(w, p->m, DP_DROP_KEYS_PENDING);
+			continue;
+		}
 		/* a latching leg takes its peer from authenticated packets
 		 * only (below); any other must come from its peer */
 		if (!leg->latch && !endpoint_eq(&p->src, &leg->remote)) {
