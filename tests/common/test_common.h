@@ -38,10 +38,13 @@ bool test_check(bool ok, const char *file, unsigned line, const char *func,
 		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #define CHECK(ok, ...) test_check((ok), __FILE__, __LINE__, __func__, __VA_ARGS__)
+/* got and want are evaluated once: either may be a call */
 #define CHECK_U(got, want) \
-	CHECK((unsigned long long)(got) == (unsigned long long)(want), \
-	      "%s = %llu, want %llu", #got, (unsigned long long)(got), \
-	      (unsigned long long)(want))
+	do { \
+		unsigned long long got_ = (unsigned long long)(got); \
+		unsigned long long want_ = (unsigned long long)(want); \
+		CHECK(got_ == want_, "%s = %llu, want %llu", #got, got_, want_); \
+	} while (0)
 
 /* Runs the registered CUnit suites in basic mode; returns the exit code
  * (0 only when every test passed). */
