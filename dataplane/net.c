@@ -37,6 +37,7 @@ static const char *drop_names[DP_DROP_COUNT] = {
 	[DP_DROP_CONTROL_FULL] = "control_full",
 	[DP_DROP_CONTROL_SEND] = "control_send",
 	[DP_DROP_KEYS_PENDING] = "keys_pending",
+	[DP_DROP_BAD_CHECKSUM] = "bad_checksum",
 };
 
 const char *dp_drop_name(enum dp_drop d)
@@ -131,6 +132,25 @@ static bool is_ours6(const struct dp_port_addrs *pa, const void *addr)
 		if (memcmp(addr, pa->ipv6[i], 16) == 0)
 			return true;
 	return false;
+}
+
+bool dp_udp_checksum_ok(const struct rte_mbuf *m, uint8_t family, uint16_t payload_off)
+{
+	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		return true;
+	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		return false;
+	const void *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						 sizeof(struct rte_ether_hdr));
+	const struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(
+		m, const struct rte_udp_hdr *, payload_off - sizeof(struct rte_udp_hdr));
+	if (family == AF_INET)
+		/* 0: the sender computed none, which IPv4 allows */
+		return udp->dgram_cksum == 0 || rte_ipv4_udptcp_cksum_verify(l3, udp) == 0;
+	/* IPv6 requires one (RFC 8200 §8.1) */
+	return udp->dgram_cksum != 0 && rte_ipv6_udptcp_cksum_verify(l3, udp) == 0;
 }
 
 bool dp_port_has_addr(const struct dp_port_addrs *pa, const struct dp_addr *a)
@@ -243,6 +263,12 @@ static enum dp_class handle_icmp6(struct rte_mbuf *m, struct rte_ether_hdr *eth,
 
 	if (plen < 4) {
 		*drop = DP_DROP_MALFORMED;
+		return DP_CLASS_DROP;
+	}
+	/* ICMPv6 always carries a checksum (RFC 4443 §2.3): a damaged
+	 * advertisement must not teach us a MAC address */
+	if (rte_ipv6_udptcp_cksum_verify(ip6, l4) != 0) {
+		*drop = DP_DROP_BAD_CHECKSUM;
 		return DP_CLASS_DROP;
 	}
 	uint8_t type = l4[0];

@@ -37,6 +37,7 @@ enum dp_drop {
 	DP_DROP_CONTROL_FULL,    /* STUN/DTLS: the control process's ring was full */
 	DP_DROP_CONTROL_SEND,    /* a packet from control: no session, no route */
 	DP_DROP_KEYS_PENDING,    /* media on or toward a leg whose keys are not there yet */
+	DP_DROP_BAD_CHECKSUM,    /* ICMPv6, or UDP on a plain leg, that does not sum */
 	DP_DROP_COUNT
 };
 const char *dp_drop_name(enum dp_drop d);
@@ -79,6 +80,10 @@ _Static_assert(DP_MAX_PORT_ADDRS <= UINT8_MAX, "n4 and n6 count in a byte");
 void dp_port_addrs_init(struct dp_port_addrs *pa, const struct dp_port_cfg *pc,
 			uint16_t port_id, uint8_t side,
 			const struct rte_ether_addr *mac);
+
+/* Whether a received UDP packet's checksum holds (the NIC's verdict when
+ * it gives one). SRTP legs need not ask: authentication covers more. */
+bool dp_udp_checksum_ok(const struct rte_mbuf *m, uint8_t family, uint16_t payload_off);
 
 /* Whether `a` is one of the port's own addresses. */
 bool dp_port_has_addr(const struct dp_port_addrs *pa, const struct dp_addr *a);

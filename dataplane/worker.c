@@ -477,7 +477,13 @@ static void process_sessions(struct dp_worker *w, struct dp_pkt *pk, unsigned n,
 		}
 		struct dp_direction *d = &leg->rx;
 		if (d->ctx == NULL) {
-			/* plain RTP arriving: straight on */
+			/* plain RTP arriving: straight on, once it is intact
+			 * (it leaves authenticated: damage must not) */
+			if (unlikely(!dp_udp_checksum_ok(p->m, p->src.addr.family,
+							 p->payload_off))) {
+				drop(w, p->m, DP_DROP_BAD_CHECKSUM);
+				continue;
+			}
 			p->s->traffic[p->side].rx_packets++;
 			p->s->traffic[p->side].rx_bytes += p->payload_len;
 			pk[nready++] = *p;

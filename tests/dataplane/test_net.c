@@ -409,14 +409,25 @@ static void test_ns_every_address(void)
 	CHECK_NOT_FOR_US(v, "NS for 2001:db8:7::5");
 }
 
+/* An echo request to `to`, its checksum right, then `flip` xored into its
+ * identifier (0: none). */
+static uint8_t *echo6_frame(const char *to, uint8_t id, uint8_t flip)
+{
+	struct rte_ipv6_hdr *ip6 = ip6_frame(IPPROTO_ICMPV6, "2001:db8::99", to, 16, 64);
+	uint8_t *l4 = (uint8_t *)(ip6 + 1);
+	l4[0] = 128;
+	l4[7] = id;
+	uint16_t ck = rte_ipv6_udptcp_cksum(ip6, l4);
+	memcpy(l4 + 2, &ck, 2);
+	l4[5] ^= flip;
+	return l4;
+}
+
 static void test_echo6_every_address(void)
 {
 	for (unsigned i = 0; i < 2; i++) {
-		struct rte_ipv6_hdr *ip6 = ip6_frame(IPPROTO_ICMPV6, "2001:db8::99",
-						     outside_v6[i], 16, 64);
-		uint8_t *l4 = (uint8_t *)(ip6 + 1);
-		l4[0] = 128;
-		l4[7] = (uint8_t)i;
+		uint8_t *l4 = echo6_frame(outside_v6[i], (uint8_t)i, 0);
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(eth_of() + 1);
 		struct verdict v = classify();
 		CHECK(v.cls == DP_CLASS_ANSWERED, "echo to %s: class %d, drop %d",
 		      outside_v6[i], v.cls, v.drop);
@@ -425,6 +436,11 @@ static void test_echo6_every_address(void)
 		CHECK_U(l4[0], 129);
 		CHECK_U(l4[7], i);
 		CHECK_U(rte_ipv6_udptcp_cksum_verify(ip6, l4), 0);
+		/* one bit off: not answered, counted */
+		echo6_frame(outside_v6[i], (uint8_t)i, 0x10);
+		v = classify();
+		CHECK(v.cls == DP_CLASS_DROP && v.drop == DP_DROP_BAD_CHECKSUM,
+		      "damaged echo to %s: class %d, drop %d", outside_v6[i], v.cls, v.drop);
 	}
 	struct rte_ipv6_hdr *ip6 = ip6_frame(IPPROTO_ICMPV6, "2001:db8::99", "2001:db8:5::6",
 					     16, 64);
@@ -605,8 +621,16 @@ static void test_announcements(void)
 	/* an echo to all-nodes is not ours to answer */
 	struct rte_ipv6_hdr *ip6 = ip6_frame(IPPROTO_ICMPV6, "2001:db8::9", "ff02::1", 8, 64);
 	((uint8_t *)(ip6 + 1))[0] = 128;
+	uint16_t ck = rte_ipv6_udptcp_cksum(ip6, ip6 + 1);
+	memcpy((uint8_t *)(ip6 + 1) + 2, &ck, 2);
 	v = classify();
 	CHECK_NOT_FOR_US(v, "echo to ff02::1");
+	/* a damaged advertisement teaches nothing */
+	na_frame("2001:db8::9", "ff02::1", "2001:db8::9", NA_OVERRIDE, &peer_mac);
+	((uint8_t *)(eth_of() + 1))[sizeof(struct rte_ipv6_hdr) + 27] ^= 0x40;
+	v = classify();
+	CHECK(v.cls == DP_CLASS_DROP && v.drop == DP_DROP_BAD_CHECKSUM && !v.learnt,
+	      "damaged NA: class %d, drop %d, learnt %d", v.cls, v.drop, v.learnt);
 	free(t.e);
 }
 
