@@ -32,6 +32,7 @@ struct key_rule {
 
 static const struct key_rule dataplane_keys[] = {
 	{"workers", false}, {"main_lcore", false}, {"worker_lcores", false},
+	{"worker_cpus", false},
 	{"max_sessions", false}, {"ssrcs_per_direction", false},
 	{"replay_window", false}, {"burst", false}, {"mbufs", false},
 	{"ttl", false}, {"exception_pps", false}, {"stats_interval", false}, {"sessions_file", false},
@@ -534,6 +535,13 @@ static void read_dataplane(struct rte_cfgfile *c, struct dp_config *cfg,
 			bad(e, S, "worker_lcores",
 			    "'%s': expected a list like '1', '1,3' or '1-3'", v);
 	}
+	int ncpu = -2;
+	if ((v = rte_cfgfile_get_entry(c, S, "worker_cpus"))) {
+		ncpu = parse_lcores(v, cfg->worker_cpus, DP_MAX_WORKERS);
+		if (ncpu < 0)
+			bad(e, S, "worker_cpus",
+			    "'%s': expected a list like '1', '1,1' or '2-3'", v);
+	}
 	struct { const char *key; uint32_t min, max; uint32_t *dst; } nums[] = {
 		{"max_sessions", 1, 8u << 20, &cfg->max_sessions},
 		{"ssrcs_per_direction", 1, DP_CONFIG_MAX_SSRCS, &cfg->ssrcs_per_direction},
@@ -567,6 +575,9 @@ static void read_dataplane(struct rte_cfgfile *c, struct dp_config *cfg,
 	if (nlc >= 0 && (unsigned)nlc != cfg->workers)
 		bad(e, S, "worker_lcores", "lists %d lcores for %u workers", nlc,
 		    cfg->workers);
+	if (ncpu >= 0 && (unsigned)ncpu != cfg->workers)
+		bad(e, S, "worker_cpus", "lists %d CPUs for %u workers", ncpu, cfg->workers);
+	cfg->has_worker_cpus = ncpu > 0;
 	unsigned listed = cfg->workers;
 	if (nlc == -2) {
 		/* default: the lcores after the main one */

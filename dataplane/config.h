@@ -64,6 +64,10 @@ struct dp_config {
 	unsigned workers;
 	unsigned main_lcore;
 	unsigned worker_lcores[DP_MAX_WORKERS];
+	/* the CPU each worker lcore runs on, when not the lcore's own number
+	 * (EAL --lcores; several workers may share a CPU, e.g. for tests) */
+	unsigned worker_cpus[DP_MAX_WORKERS];
+	bool has_worker_cpus;
 	uint32_t max_sessions;
 	uint32_t ssrcs_per_direction;
 	uint32_t replay_window;

@@ -38,11 +38,21 @@ int dp_eal_args_build(struct dp_eal_args *a, const char *prog,
 	memset(a, 0, sizeof(*a));
 	if (!keep(a, prog))
 		return -1;
-	n = snprintf(lcores, sizeof(lcores), "%u", cfg->main_lcore);
-	for (unsigned i = 0; i < cfg->workers && n < (int)sizeof(lcores); i++)
-		n += snprintf(lcores + n, sizeof(lcores) - (size_t)n, ",%u",
-			      cfg->worker_lcores[i]);
-	if (add2(a, "-l", lcores) || add2(a, "--main-lcore", lcores) != 0)
+	/* lcore@cpu when workers are placed on CPUs of their own choosing */
+	if (cfg->has_worker_cpus)
+		n = snprintf(lcores, sizeof(lcores), "%u@%u", cfg->main_lcore, cfg->main_lcore);
+	else
+		n = snprintf(lcores, sizeof(lcores), "%u", cfg->main_lcore);
+	for (unsigned i = 0; i < cfg->workers && n < (int)sizeof(lcores); i++) {
+		if (cfg->has_worker_cpus)
+			n += snprintf(lcores + n, sizeof(lcores) - (size_t)n, ",%u@%u",
+				      cfg->worker_lcores[i], cfg->worker_cpus[i]);
+		else
+			n += snprintf(lcores + n, sizeof(lcores) - (size_t)n, ",%u",
+				      cfg->worker_lcores[i]);
+	}
+	if (add2(a, cfg->has_worker_cpus ? "--lcores" : "-l", lcores) ||
+	    add2(a, "--main-lcore", lcores) != 0)
 		return -1;
 	/* --main-lcore takes one lcore: overwrite the value just kept */
 	snprintf(a->argv[a->argc - 1], strlen(a->argv[a->argc - 1]) + 1, "%u",

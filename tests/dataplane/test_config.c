@@ -318,6 +318,7 @@ static void check_demo_values(const struct dp_config *cfg)
 	/* not in demo.ini: the built-in defaults */
 	CHECK_U(cfg->ssrcs_per_direction, 4);
 	CHECK_U(cfg->exception_pps, 20000);
+	CHECK(!cfg->has_worker_cpus, "worker CPUs without worker_cpus");
 	CHECK_U(cfg->replay_window, 128);
 	CHECK_U(cfg->burst, 32);
 	CHECK_U(cfg->mbufs, 16383);
@@ -408,6 +409,7 @@ static const char complete_ini[] =
 	"workers = 3\n"
 	"main_lcore = 2\n"
 	"worker_lcores = 4-5,7\n"
+	"worker_cpus = 1,1,3\n"
 	"max_sessions = 100\n"
 	"ssrcs_per_direction = 8\n"
 	"replay_window = 1024\n"
@@ -472,6 +474,10 @@ static void test_complete(void)
 	CHECK_U(cfg.workers, 3);
 	CHECK_U(cfg.main_lcore, 2);
 	CHECK_U(cfg.worker_lcores[0], 4);
+	CHECK(cfg.has_worker_cpus, "worker_cpus not taken");
+	CHECK_U(cfg.worker_cpus[0], 1);
+	CHECK_U(cfg.worker_cpus[1], 1);
+	CHECK_U(cfg.worker_cpus[2], 3);
 	CHECK_U(cfg.worker_lcores[1], 5);
 	CHECK_U(cfg.worker_lcores[2], 7);
 	CHECK_U(cfg.max_sessions, 100);
@@ -792,6 +798,10 @@ static void test_value_errors(void)
 		 "[dataplane] burst: '129': expected a whole number from 1 to 128"},
 		{"ttl0.ini", DP("ttl = 0\n"), "[dataplane] ttl: '0': expected 1 to 255"},
 		{"ttl256.ini", DP("ttl = 256\n"), "[dataplane] ttl: '256': expected 1 to 255"},
+		{"cpus.ini", DP("workers = 2\nworker_cpus = 1\n"),
+		 "[dataplane] worker_cpus: lists 1 CPUs for 2 workers"},
+		{"cpusx.ini", DP("worker_cpus = one\n"),
+		 "[dataplane] worker_cpus: 'one': expected a list like '1', '1,1' or '2-3'"},
 		{"exc0.ini", DP("exception_pps = 0\n"),
 		 "[dataplane] exception_pps: '0': expected a whole number from 1 to 10000000"},
 		{"stats.ini", DP("stats_interval = 86401\n"),

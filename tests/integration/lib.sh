@@ -236,17 +236,17 @@ topo_up() {
 mac_of() { cat "/sys/class/net/$1/address"; }
 
 # port_section SIDE: the [outside]/[inside] section of the config (both
-# families when v6 is set).
+# families when v6 is set; QPAIRS queue pairs when set).
 port_section() {
 	local side=$1 v6=${2:-} dev
 	if [ "$side" = outside ]; then
-		dev="net_af_packet0,iface=$VETH_OUT,framecnt=4096"
+		dev="net_af_packet0,iface=$VETH_OUT,framecnt=4096${QPAIRS:+,qpairs=$QPAIRS}"
 		echo "[outside]"
 		echo "port = $dev"
 		echo "ipv4 = $OUT4.1/24"
 		[ -n "$v6" ] && echo "ipv6 = $OUT6:1/64"
 	else
-		dev="net_af_packet1,iface=$VETH_IN,framecnt=4096"
+		dev="net_af_packet1,iface=$VETH_IN,framecnt=4096${QPAIRS:+,qpairs=$QPAIRS}"
 		echo "[inside]"
 		echo "port = $dev"
 		echo "ipv4 = $IN4.1/24"

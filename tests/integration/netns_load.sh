@@ -27,11 +27,15 @@ sends SRTP for all of them; checks that every packet is accounted for.
   --pps N        packets per second offered (default 8000)
   --churn N      sessions removed, changed and added by the reload (default
                  1000 each)
+  --workers N    srtpedge workers (default 1); with more, the ports get N
+                 queue pairs (af_packet's fanout spreads flows) and every
+                 worker runs on CPU 1: packets reaching a worker that does
+                 not own their session are handed to the owner
 TXT
 	it_usage_common
 }
 
-SESSIONS=10000 ROUNDS=4 PPS=8000 CHURN=1000 ROUNDS2=3
+SESSIONS=10000 ROUNDS=4 PPS=8000 CHURN=1000 ROUNDS2=3 WORKERS=1
 keep=0
 args=()
 source "$(dirname "$0")/lib.sh"
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--rounds) shift; ROUNDS=$1 ;;
 	--pps) shift; PPS=$1 ;;
 	--churn) shift; CHURN=$1 ;;
+	--workers) shift; WORKERS=$1 ;;
 	-h|--help) usage; exit 0 ;;
 	-*) echo "$TEST: unknown option '$1'" >&2; exit 2 ;;
 	*) args+=("$1") ;;
@@ -62,7 +67,12 @@ log "$SESSIONS sessions: sessions file and srtp-load's plan"
 cfg="$work/srtpedge.ini"
 {
 	echo "[dataplane]"
-	echo "workers = 1"
+	echo "workers = $WORKERS"
+	if [ "$WORKERS" -gt 1 ]; then
+		# this machine may have two CPUs: the workers share CPU 1
+		echo "worker_cpus = $(printf '1,%.0s' $(seq "$WORKERS") | sed 's/,$//')"
+		QPAIRS=$WORKERS
+	fi
 	echo "max_sessions = $SESSIONS"
 	echo "stats_interval = 0"
 	echo "sessions_file = $work/sessions.ini"
@@ -135,6 +145,15 @@ for k in "${!TEL[@]}"; do
 	esac
 done
 check_eq "sent on the inside" "$(d inside_tx_packets)" "$total"
+if [ "$WORKERS" -gt 1 ]; then
+	handoffs=0
+	for ((wk = 0; wk < WORKERS; wk++)); do
+		tel "/srtpedge/workers,$wk"
+		check_ge "worker $wk received packets of its own" "${TEL[outside_rx_packets]:-0}" 1
+		handoffs=$((handoffs + ${TEL[handoffs]:-0}))
+	done
+	check_ge "packets handed to their session's owner" "$handoffs" 1
+fi
 for sid in 1 $((SESSIONS / 2)) "$SESSIONS"; do
 	tel "/srtpedge/session,$sid"
 	check_eq "session $sid (${TEL[name]}): in from the endpoint" "${TEL[outside_rx_packets]}" "$ROUNDS"
