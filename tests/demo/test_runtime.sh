@@ -112,6 +112,13 @@ pid=
 check "SIGTERM: exit status 0 (got $rc)" [ "$rc" -eq 0 ]
 check "SIGTERM: final counters printed" grep -q '^srtpedge: packets out:' "$tmp/run.log"
 check "SIGTERM: every generated packet checked" bash -c "grep -q 'outside->inside: .* 0 wrong' '$tmp/run.log' && grep -q 'inside->outside: .* 0 wrong' '$tmp/run.log'"
+# the 200 demo sessions flowed through every reload: none of their packets
+# may be missing (sessions added, removed and replaced beside them)
+for dir in 'outside->inside' 'inside->outside'; do
+	read -r sent got _ <<<"$(sed -nE "s/.*demo: $dir: ([0-9]+) [A-Z]+ packets sent, ([0-9]+) arrived.*/\1 \2/p" "$tmp/run.log") -1 -2"
+	check "$dir: every packet of the other sessions arrived across the reloads ($got of $sent)" \
+		test "$sent" -gt 1000 -a "$got" -eq "$sent"
+done
 left=$(find /dev/hugepages -maxdepth 1 -name "${prefix}map_*" | wc -l)
 check "no hugepage files left ($left)" [ "$left" -eq 0 ]
 if [ "$failed" -gt 0 ]; then
