@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -206,6 +207,40 @@ static bool spec_valid(const struct dp_runtime *rt, const struct dp_session_spec
 	return true;
 }
 
+/* A binary max-heap of ids, for LIST's page. */
+static void heap_up(uint32_t *h, uint32_t i)
+{
+	while (i > 0 && h[(i - 1) / 2] < h[i]) {
+		uint32_t p = (i - 1) / 2, t = h[p];
+		h[p] = h[i];
+		h[i] = t;
+		i = p;
+	}
+}
+
+static void heap_down(uint32_t *h, uint32_t n, uint32_t i)
+{
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, big = i;
+		if (l < n && h[l] > h[big])
+			big = l;
+		if (r < n && h[r] > h[big])
+			big = r;
+		if (big == i)
+			return;
+		uint32_t t = h[big];
+		h[big] = h[i];
+		h[i] = t;
+		i = big;
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static void info_of(const struct dp_session *s, struct dp_ctl_session_info *in)
 {
 	memset(in, 0, sizeof(*in));
@@ -289,29 +324,25 @@ static void apply(struct dp_ctl *c, struct dp_runtime *rt, struct dp_ctl_msg *m)
 		break;
 	}
 	case DP_CTL_OP_LIST: {
-		uint32_t after = m->u.list.after, n = 0;
+		/* one pass over the ids: a max-heap keeps the page's smallest
+		 * ids above `after`, then they are sorted */
+		uint32_t after = m->u.list.after, n = 0, *h = m->u.list.ids;
 		const void *key;
 		void *data;
 		uint32_t iter = 0;
-		/* the ids above `after`, smallest first: a page walks the
-		 * whole table (fine at the rate operators list) */
-		uint32_t floor = after;
-		while (n < DP_CTL_LIST_MAX) {
-			uint32_t best = UINT32_MAX;
-			bool found = false;
-			iter = 0;
-			while (rte_hash_iterate(t->by_id, &key, &data, &iter) >= 0) {
-				uint32_t id = *(const uint32_t *)key;
-				if (id > floor && id <= best) {
-					best = id;
-					found = true;
-				}
+		while (rte_hash_iterate(t->by_id, &key, &data, &iter) >= 0) {
+			uint32_t id = *(const uint32_t *)key;
+			if (id <= after)
+				continue;
+			if (n < DP_CTL_LIST_MAX) {
+				h[n++] = id;
+				heap_up(h, n - 1);
+			} else if (id < h[0]) {
+				h[0] = id;
+				heap_down(h, n, 0);
 			}
-			if (!found)
-				break;
-			m->u.list.ids[n++] = best;
-			floor = best;
 		}
+		qsort(h, n, sizeof(*h), cmp_u32);
 		m->u.list.n = n;
 		m->u.list.total = t->live;
 		answer(m, DP_CTL_OK, NULL);

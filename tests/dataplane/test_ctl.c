@@ -28,7 +28,7 @@
 
 static const char port_ini[] =
 	"[dataplane]\n"
-	"max_sessions = 8\n"
+	"max_sessions = 300\n"
 	"[outside]\n"
 	"port = ring\n"
 	"ipv4 = 192.0.2.1/24\n"
@@ -394,12 +394,35 @@ static void test_keys_pending(void)
 static void test_full(void)
 {
 	char why[200];
-	uint32_t id;
+	uint32_t id, max = cfg.max_sessions;
 
-	for (id = 100; id < 108; id++)
+	/* added in descending order: LIST must sort */
+	for (id = 100 + max - 1; id >= 100; id--)
 		CHECK(add(id, (uint8_t)id, why, sizeof(why)) == DP_CTL_OK, "%u: %s", id, why);
-	CHECK_U(add(108, 0x08, why, sizeof(why)), DP_CTL_E_FULL);
-	for (id = 100; id < 108; id++)
+	CHECK_U(add(100 + max, 0x08, why, sizeof(why)), DP_CTL_E_FULL);
+
+	/* every id once, ascending, in pages of DP_CTL_LIST_MAX */
+	struct dp_ctl_msg *m = msg_new(DP_CTL_OP_LIST);
+	uint32_t seen = 0, after = 0, pages = 0;
+	bool ascending = true;
+	do {
+		m->u.list.after = after;
+		roundtrip(m);
+		CHECK_U(m->u.list.total, max);
+		for (uint32_t i = 0; i < m->u.list.n; i++) {
+			ascending = ascending && m->u.list.ids[i] == 100 + seen;
+			seen++;
+		}
+		if (m->u.list.n)
+			after = m->u.list.ids[m->u.list.n - 1];
+		pages++;
+	} while (m->u.list.n == DP_CTL_LIST_MAX && pages < 10);
+	msg_done(m);
+	CHECK_U(seen, max);
+	CHECK(ascending, "ids not listed in ascending order");
+	CHECK_U(pages, (max + DP_CTL_LIST_MAX - 1) / DP_CTL_LIST_MAX);
+
+	for (id = 100; id < 100 + max; id++)
 		CHECK_U(simple(DP_CTL_OP_DEL, id), DP_CTL_OK);
 	dp_session_synchronize(rt.sessions);
 }
