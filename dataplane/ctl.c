@@ -126,6 +126,7 @@ static enum dp_ctl_status status_of(enum dp_add_result r)
 	case DP_ADD_FULL:
 		return DP_CTL_E_FULL;
 	case DP_ADD_BAD_KEYS:
+	case DP_ADD_NOT_OURS:
 		break;
 	}
 	return DP_CTL_E_INVALID;

@@ -380,7 +380,7 @@ int main(int argc, char **argv)
 	}
 
 	rt.sessions = dp_session_table_create(cfg.max_sessions, cfg.ssrcs_per_direction,
-					      cfg.replay_window, cfg.workers);
+					      cfg.replay_window, cfg.workers, rt.port);
 	if (rt.sessions == NULL)
 		goto out;
 	if (dp_neigh_init(&rt.neigh, 4096) != 0)

@@ -115,23 +115,41 @@ static bool learn_neighbour(const struct dp_port_addrs *pa, uint8_t family,
 	return true;
 }
 
-static bool is_ours4(const struct dp_port_addrs *pa, const void *addr)
+/* Which of our addresses `addr` is, or -1. */
+static int index4(const struct dp_port_addrs *pa, const void *addr)
 {
 	uint32_t a;
 
 	memcpy(&a, addr, 4);
 	for (unsigned i = 0; i < pa->n4; i++)
 		if (pa->ipv4[i] == a)
-			return true;
-	return false;
+			return (int)i;
+	return -1;
+}
+
+static int index6(const struct dp_port_addrs *pa, const void *addr)
+{
+	for (unsigned i = 0; i < pa->n6; i++)
+		if (memcmp(addr, pa->ipv6[i], 16) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool is_ours4(const struct dp_port_addrs *pa, const void *addr)
+{
+	return index4(pa, addr) >= 0;
 }
 
 static bool is_ours6(const struct dp_port_addrs *pa, const void *addr)
 {
-	for (unsigned i = 0; i < pa->n6; i++)
-		if (memcmp(addr, pa->ipv6[i], 16) == 0)
-			return true;
-	return false;
+	return index6(pa, addr) >= 0;
+}
+
+int dp_port_addr_index(const struct dp_port_addrs *pa, const struct dp_addr *a)
+{
+	if (a->family == AF_INET)
+		return index4(pa, a->bytes);
+	return a->family == AF_INET6 ? index6(pa, a->bytes) : -1;
 }
 
 bool dp_udp_checksum_ok(const struct rte_mbuf *m, uint8_t family, uint16_t payload_off)
@@ -398,7 +416,8 @@ enum dp_class dp_classify(struct rte_mbuf *m, const struct dp_port_addrs *pa,
 		 * does not sum to 0xffff is damaged */
 		if (unlikely(rte_raw_cksum(ip, ihl) != 0xffff))
 			goto malformed;
-		if (unlikely(!is_ours4(pa, &ip->dst_addr))) {
+		int idx = index4(pa, &ip->dst_addr);
+		if (unlikely(idx < 0)) {
 			*drop = DP_DROP_NOT_FOR_US;
 			return DP_CLASS_DROP;
 		}
@@ -419,6 +438,7 @@ enum dp_class dp_classify(struct rte_mbuf *m, const struct dp_port_addrs *pa,
 			     ulen > ip_len - ihl))
 			goto malformed;
 		u->family = AF_INET;
+		u->addr_idx = (uint8_t)idx;
 		u->l3_off = sizeof(*eth);
 		u->payload_off = (uint16_t)(sizeof(*eth) + ihl + sizeof(*udp));
 		u->payload_len = (uint16_t)(ulen - sizeof(*udp));
@@ -446,7 +466,8 @@ enum dp_class dp_classify(struct rte_mbuf *m, const struct dp_port_addrs *pa,
 			}
 			return handle_icmp6(m, eth, ip6, plen, pa, drop, learn, learnt);
 		}
-		if (unlikely(!is_ours6(pa, ip6->dst_addr) || !unicast_to_us)) {
+		int idx = index6(pa, ip6->dst_addr);
+		if (unlikely(idx < 0 || !unicast_to_us)) {
 			*drop = DP_DROP_NOT_FOR_US;
 			return DP_CLASS_DROP;
 		}
@@ -464,6 +485,7 @@ enum dp_class dp_classify(struct rte_mbuf *m, const struct dp_port_addrs *pa,
 		if (unlikely(plen < sizeof(*udp) || ulen < sizeof(*udp) || ulen > plen))
 			goto malformed;
 		u->family = AF_INET6;
+		u->addr_idx = (uint8_t)idx;
 		u->l3_off = sizeof(*eth);
 		u->payload_off = (uint16_t)(sizeof(*eth) + sizeof(*ip6) + sizeof(*udp));
 		u->payload_len = (uint16_t)(ulen - sizeof(*udp));

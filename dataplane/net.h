@@ -52,6 +52,7 @@ enum dp_class {
 /* Where a received UDP packet's parts are. */
 struct dp_udp_info {
 	uint8_t family;
+	uint8_t addr_idx;        /* which of the port's addresses of the family */
 	uint16_t l3_off;
 	uint16_t payload_off;    /* UDP payload */
 	uint16_t payload_len;
@@ -84,6 +85,9 @@ void dp_port_addrs_init(struct dp_port_addrs *pa, const struct dp_port_cfg *pc,
 /* Whether a received UDP packet's checksum holds (the NIC's verdict when
  * it gives one). SRTP legs need not ask: authentication covers more. */
 bool dp_udp_checksum_ok(const struct rte_mbuf *m, uint8_t family, uint16_t payload_off);
+
+/* Which of the port's addresses of its family `a` is, or -1. */
+int dp_port_addr_index(const struct dp_port_addrs *pa, const struct dp_addr *a);
 
 /* Whether `a` is one of the port's own addresses. */
 bool dp_port_has_addr(const struct dp_port_addrs *pa, const struct dp_addr *a);

@@ -43,10 +43,11 @@ static size_t slot_size(uint32_t ssrcs, uint32_t replay_window)
 
 size_t dp_session_table_memory(uint32_t max, uint32_t ssrcs)
 {
-	/* slab, two hashes (about 61 bytes per entry with their RCU queues),
-	 * the free stack */
-	return (size_t)max * slot_size(ssrcs, 128) + (size_t)max * 3 * 64 +
-	       (size_t)max * sizeof(uint32_t);
+	/* slab, the id hash (about 64 bytes an entry), the free stack, the
+	 * defer queue, and the flow table, whose size is fixed */
+	return (size_t)max * slot_size(ssrcs, 128) + (size_t)max * 64 +
+	       (size_t)max * 2 * sizeof(uint32_t) + (size_t)max * sizeof(uint64_t) +
+	       DP_FLOW_ENTRIES * sizeof(uint32_t);
 }
 
 static void *dp_alloc(size_t size, size_t align, void *arg)
@@ -87,13 +88,16 @@ static void slots_release(void *p, void *e, unsigned int n)
 
 struct dp_session_table *dp_session_table_create(uint32_t max, uint32_t ssrcs,
 						 uint32_t replay_window,
-						 unsigned workers)
+						 unsigned workers,
+						 const struct dp_port_addrs *ports)
 {
 	char name[RTE_HASH_NAMESIZE];
 	struct dp_session_table *t;
 	int socket = (int)rte_socket_id();
 
-	if (max == 0 || ssrcs == 0 || ssrcs > DP_MAX_SSRCS || workers == 0)
+	/* the flow table's entries hold slot + 1 in 24 bits, the owner in 8 */
+	if (max == 0 || max >= (1u << 24) || ssrcs == 0 || ssrcs > DP_MAX_SSRCS ||
+	    workers == 0 || workers > 255)
 		return NULL;
 	t = rte_zmalloc("session_table", sizeof(*t), 64);
 	if (t == NULL)
@@ -102,6 +106,7 @@ struct dp_session_table *dp_session_table_create(uint32_t max, uint32_t ssrcs,
 	t->ssrcs = ssrcs;
 	t->replay_window = replay_window;
 	t->workers = workers;
+	t->ports = ports;
 	t->slot_size = slot_size(ssrcs, replay_window);
 	t->stream_stride = (uint32_t)(sizeof(struct sre_stream) +
 				      round64(window_bytes(replay_window)));
@@ -118,19 +123,14 @@ struct dp_session_table *dp_session_table_create(uint32_t max, uint32_t ssrcs,
 		t->free_slots[i] = max - 1 - i;
 	t->nfree = max;
 
-	snprintf(name, sizeof(name), "flows_%p", (void *)t);
-	/* extendable buckets: every one of the 2 x max keys fits, whatever
-	 * the hash does with them */
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = max * 2 < 64 ? 64 : max * 2, /* a key per leg */
-		.key_len = DP_FLOW_KEY_LEN,
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
-	t->hash = rte_hash_create(&hp);
+	t->flows = rte_zmalloc_socket("session_flows", DP_FLOW_ENTRIES * sizeof(uint32_t),
+				      RTE_CACHE_LINE_SIZE, socket);
+	if (t->flows == NULL) {
+		RTE_LOG(ERR, USER1, "sessions: cannot reserve the %zu MiB flow table\n",
+			DP_FLOW_ENTRIES * sizeof(uint32_t) >> 20);
+		goto fail;
+	}
+	struct rte_hash_parameters hp = {.socket_id = socket, .hash_func = rte_hash_crc};
 	/* ids are looked up by the main lcore and telemetry only, never by a
 	 * worker: a locking table, which (unlike a lock-free one without
 	 * RCU) gives a deleted key's slot back */
@@ -141,7 +141,7 @@ struct dp_session_table *dp_session_table_create(uint32_t max, uint32_t ssrcs,
 	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY |
 			RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
 	t->by_id = rte_hash_create(&hp);
-	if (t->hash == NULL || t->by_id == NULL) {
+	if (t->by_id == NULL) {
 		RTE_LOG(ERR, USER1, "sessions: rte_hash_create: %s\n",
 			rte_strerror(rte_errno));
 		goto fail;
@@ -151,12 +151,6 @@ struct dp_session_table *dp_session_table_create(uint32_t max, uint32_t ssrcs,
 	t->qsbr = rte_zmalloc("session_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (t->qsbr == NULL || rte_rcu_qsbr_init(t->qsbr, workers) != 0)
 		goto fail;
-	struct rte_hash_rcu_config rc = {.v = t->qsbr, .mode = RTE_HASH_QSBR_MODE_DQ};
-	if (rte_hash_rcu_qsbr_add(t->hash, &rc) != 0) {
-		RTE_LOG(ERR, USER1, "sessions: rte_hash_rcu_qsbr_add: %s\n",
-			rte_strerror(rte_errno));
-		goto fail;
-	}
 	snprintf(name, sizeof(name), "slots_%p", (void *)t);
 	struct rte_rcu_qsbr_dq_parameters dqp = {
 		.name = name,
@@ -193,7 +187,7 @@ void dp_session_table_destroy(struct dp_session_table *t)
 	}
 	if (t->dq)
 		rte_rcu_qsbr_dq_delete(t->dq);
-	rte_hash_free(t->hash);
+	rte_free(t->flows);
 	rte_hash_free(t->by_id);
 	rte_free(t->qsbr);
 	rte_free(t->slab);
@@ -202,11 +196,15 @@ void dp_session_table_destroy(struct dp_session_table *t)
 	rte_free(t);
 }
 
-static void flow_key_of(struct dp_flow_key *k, uint8_t side,
-			const struct dp_endpoint *ep)
+/* Where a leg's local address and port sit in the flow table; -1 when
+ * the address is not the port's. */
+static ssize_t flow_index_of(const struct dp_session_table *t, uint8_t side,
+			     const struct dp_endpoint *ep)
 {
-	dp_flow_key_make(k, side, ep->addr.family, ep->addr.bytes,
-			 rte_cpu_to_be_16(ep->port));
+	int idx = dp_port_addr_index(&t->ports[side], &ep->addr);
+	if (idx < 0)
+		return -1;
+	return (ssize_t)dp_flow_index(side, ep->addr.family, (unsigned)idx, ep->port);
 }
 
 /* Builds one direction's context from its keys; plain RTP leaves it NULL. */
@@ -285,7 +283,7 @@ enum dp_add_result dp_session_add(struct dp_session_table *t,
 				  const struct dp_session_spec *sp, char *why,
 				  size_t whylen)
 {
-	struct dp_flow_key keys[DP_SIDES];
+	ssize_t flow[DP_SIDES];
 	void *data;
 
 	if (rte_hash_lookup_data(t->by_id, &sp->id, &data) >= 0) {
@@ -293,10 +291,14 @@ enum dp_add_result dp_session_add(struct dp_session_table *t,
 		return DP_ADD_ID_EXISTS;
 	}
 	for (int l = 0; l < DP_SIDES; l++) {
-		flow_key_of(&keys[l], (uint8_t)l, &sp->leg[l].local);
-		if (rte_hash_lookup(t->hash, &keys[l]) >= 0) {
-			snprintf(why, whylen, "the %s address and port are in use",
-				 l == DP_OUTSIDE ? "outside" : "inside");
+		const char *side = l == DP_OUTSIDE ? "outside" : "inside";
+		flow[l] = flow_index_of(t, (uint8_t)l, &sp->leg[l].local);
+		if (flow[l] < 0) {
+			snprintf(why, whylen, "the %s address is not the %s port's", side, side);
+			return DP_ADD_NOT_OURS;
+		}
+		if (t->flows[flow[l]] != 0) {
+			snprintf(why, whylen, "the %s address and port are in use", side);
 			return DP_ADD_ADDR_IN_USE;
 		}
 	}
@@ -342,21 +344,17 @@ enum dp_add_result dp_session_add(struct dp_session_table *t,
 	s->live = true;
 	/* the session is complete before any worker can find it */
 	rte_atomic_thread_fence(__ATOMIC_RELEASE);
-	void *slot_data = dp_flow_data(slot, s->owner);
-	if (rte_hash_add_key_data(t->hash, &keys[DP_OUTSIDE], slot_data) != 0 ||
-	    rte_hash_add_key_data(t->hash, &keys[DP_INSIDE], slot_data) != 0 ||
-	    rte_hash_add_key_data(t->by_id, &sp->id, slot_data) != 0) {
-		rte_hash_del_key(t->hash, &keys[DP_OUTSIDE]);
-		rte_hash_del_key(t->hash, &keys[DP_INSIDE]);
-		rte_hash_del_key(t->by_id, &sp->id);
+	if (rte_hash_add_key_data(t->by_id, &sp->id, (void *)(uintptr_t)slot) != 0) {
 		s->live = false;
-		/* a worker may have seen a key for a moment: wait a grace
-		 * period like any delete */
-		uint64_t e = slot;
-		rte_rcu_qsbr_dq_enqueue(t->dq, &e);
+		session_wipe(t, s);
+		t->free_slots[t->nfree++] = slot;
 		snprintf(why, whylen, "session table full");
 		return DP_ADD_FULL;
 	}
+	/* published last: a worker that finds the entry finds it whole */
+	for (int l = 0; l < DP_SIDES; l++)
+		__atomic_store_n(&t->flows[flow[l]], dp_flow_entry(slot, s->owner),
+				 __ATOMIC_RELEASE);
 	t->live++;
 	return DP_ADD_OK;
 }
@@ -373,13 +371,13 @@ struct dp_session *dp_session_find_id(const struct dp_session_table *t,
 int dp_session_del(struct dp_session_table *t, uint32_t id)
 {
 	struct dp_session *s = dp_session_find_id(t, id);
-	struct dp_flow_key k;
 
 	if (s == NULL)
 		return -1;
 	for (int l = 0; l < DP_SIDES; l++) {
-		flow_key_of(&k, (uint8_t)l, &s->leg[l].local);
-		rte_hash_del_key(t->hash, &k);
+		ssize_t f = flow_index_of(t, (uint8_t)l, &s->leg[l].local);
+		if (f >= 0)
+			__atomic_store_n(&t->flows[f], 0, __ATOMIC_RELEASE);
 	}
 	rte_hash_del_key(t->by_id, &id);
 	s->live = false;

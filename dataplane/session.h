@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "ctl_proto.h"
+#include "net.h"
 #include "session_spec.h"
 #include "srtp_edge.h"
 
@@ -28,15 +29,35 @@
 #define DP_MAX_SSRCS 8
 _Static_assert(DP_MAX_SSRCS == DP_CONFIG_MAX_SSRCS, "the configuration's limit");
 
-/* What a session table lookup is keyed by: 20 bytes, 8-byte aligned
- * because rte_hash_crc reads keys a word at a time. */
-struct dp_flow_key {
-	uint8_t side;      /* enum dp_side */
-	uint8_t family;
-	uint16_t port;     /* network order */
-	uint8_t addr[16];
-} __attribute__((aligned(8)));
-#define DP_FLOW_KEY_LEN 20
+/* The flow table: a packet's destination (side, family, which of our
+ * addresses, UDP port) indexes it directly; a worker finds a session with
+ * one load. An entry is 0, or the session's slot + 1 with its owner
+ * worker in the top 8 bits (max_sessions <= 2^23, workers <= 64). Written
+ * by the main lcore only; a removed session's slot stays readable until
+ * RCU says no worker holds it. 2 x 2 x 16 x 65536 entries: 16 MiB. */
+#define DP_FLOW_ENTRIES ((size_t)DP_SIDES * 2 * DP_MAX_PORT_ADDRS * 65536)
+
+static inline size_t dp_flow_index(uint8_t side, uint8_t family, unsigned addr_idx,
+				   uint16_t port)
+{
+	return ((((size_t)side * 2 + (family == AF_INET6)) * DP_MAX_PORT_ADDRS + addr_idx)
+		<< 16) | port;
+}
+
+static inline uint32_t dp_flow_entry(uint32_t slot, uint16_t owner)
+{
+	return (uint32_t)owner << 24 | (slot + 1);
+}
+
+static inline uint32_t dp_flow_slot(uint32_t entry)
+{
+	return (entry & 0xffffff) - 1;
+}
+
+static inline uint16_t dp_flow_owner(uint32_t entry)
+{
+	return (uint16_t)(entry >> 24);
+}
 
 /* One direction of one leg: rx = what arrives on the leg (unprotected),
  * tx = what leaves on it (protected); ctx NULL = plain RTP. One cache line:
@@ -122,15 +143,9 @@ _Static_assert(offsetof(struct dp_leg, rx) == 64 && sizeof(struct dp_leg) == 192
 _Static_assert(sizeof(struct dp_leg_traffic) * DP_SIDES == 64,
 	       "both legs' traffic counters in one line");
 
-/* The flow hash's data: the slot, and the owner, so that handing a packet
- * to its owner needs no read of the session. */
-static inline void *dp_flow_data(uint32_t slot, uint16_t owner)
-{
-	return (void *)(uintptr_t)((uint64_t)owner << 32 | slot);
-}
-
 struct dp_session_table {
-	struct rte_hash *hash;          /* flow key -> slot index */
+	uint32_t *flows;                /* DP_FLOW_ENTRIES: see dp_flow_index */
+	const struct dp_port_addrs *ports; /* [DP_SIDES]: whose addresses index it */
 	struct rte_hash *by_id;         /* session id -> slot index */
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_rcu_qsbr_dq *dq;     /* slots waiting for a grace period */
@@ -154,11 +169,13 @@ static inline struct dp_session *dp_session_at(const struct dp_session_table *t,
 }
 
 /* Creates the table for `max` sessions (hugepage memory, rte_malloc) with
- * `workers` readers registered to its RCU variable. Returns NULL and logs
- * why on failure. */
+ * `workers` readers registered to its RCU variable; sessions' local
+ * addresses are those of `ports` ([DP_SIDES], which must outlive it).
+ * Returns NULL and logs why on failure. */
 struct dp_session_table *dp_session_table_create(uint32_t max, uint32_t ssrcs,
 						 uint32_t replay_window,
-						 unsigned workers);
+						 unsigned workers,
+						 const struct dp_port_addrs *ports);
 void dp_session_table_destroy(struct dp_session_table *t);
 /* Bytes the table preallocates for `max` sessions. */
 size_t dp_session_table_memory(uint32_t max, uint32_t ssrcs);
@@ -169,6 +186,7 @@ enum dp_add_result {
 	DP_ADD_ADDR_IN_USE,
 	DP_ADD_FULL,
 	DP_ADD_BAD_KEYS,
+	DP_ADD_NOT_OURS,         /* a local address the port does not have */
 };
 
 /* Adds a session (main lcore). Returns DP_ADD_OK, or the reason with
@@ -187,16 +205,5 @@ void dp_session_synchronize(struct dp_session_table *t);
 struct dp_session *dp_session_find_id(const struct dp_session_table *t,
 				      uint32_t id);
 
-/* The flow key of a packet's destination on a side. */
-static inline void dp_flow_key_make(struct dp_flow_key *k, uint8_t side,
-				    uint8_t family, const void *addr,
-				    uint16_t port_be)
-{
-	k->side = side;
-	k->family = family;
-	k->port = port_be;
-	memset(k->addr, 0, sizeof(k->addr));
-	memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
-}
 
 #endif

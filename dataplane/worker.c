@@ -372,20 +372,18 @@ static void control_sends(struct dp_worker *w, uint64_t now)
 		}
 		struct dp_ctl_pkt_meta meta;
 		memcpy(&meta, rte_pktmbuf_mtod(m[i], void *), sizeof(meta));
-		struct dp_flow_key key;
-		void *data;
-		if (meta.side >= DP_SIDES ||
-		    (meta.local.addr.family != AF_INET && meta.local.addr.family != AF_INET6)) {
+		int idx = meta.side < DP_SIDES
+				  ? dp_port_addr_index(&rt->port[meta.side], &meta.local.addr) : -1;
+		uint32_t e = idx < 0 ? 0
+				     : __atomic_load_n(&rt->sessions->flows[dp_flow_index(
+							       meta.side, meta.local.addr.family,
+							       (unsigned)idx, meta.local.port)],
+						       __ATOMIC_ACQUIRE);
+		if (e == 0) {
 			drop(w, m[i], DP_DROP_CONTROL_SEND);
 			continue;
 		}
-		dp_flow_key_make(&key, meta.side, meta.local.addr.family, meta.local.addr.bytes,
-				 rte_cpu_to_be_16(meta.local.port));
-		if (rte_hash_lookup_data(rt->sessions->hash, &key, &data) < 0) {
-			drop(w, m[i], DP_DROP_CONTROL_SEND);
-			continue;
-		}
-		struct dp_session *s = dp_session_at(rt->sessions, (uint32_t)(uintptr_t)data);
+		struct dp_session *s = dp_session_at(rt->sessions, dp_flow_slot(e));
 		if (s->id != meta.session_id) {
 			drop(w, m[i], DP_DROP_CONTROL_SEND);
 			continue;
@@ -577,8 +575,7 @@ static void process_burst(struct dp_worker *w, uint8_t side,
 	struct dp_runtime *rt = w->rt;
 	struct dp_session_table *t = rt->sessions;
 	struct dp_pkt pk[DP_BURST_MAX];
-	struct dp_flow_key keys[DP_BURST_MAX];
-	const void *keyp[DP_BURST_MAX];
+	const uint32_t *flow[DP_BURST_MAX];
 	unsigned nk = 0;
 
 	/* headers arrive from another core or the NIC: ask for all at once */
@@ -610,8 +607,9 @@ static void process_burst(struct dp_worker *w, uint8_t side,
 		pk[nk].src.addr.family = u.family;
 		memcpy(pk[nk].src.addr.bytes, u.src_addr, u.family == AF_INET ? 4 : 16);
 		pk[nk].src.port = rte_be_to_cpu_16(u.sport_be);
-		dp_flow_key_make(&keys[nk], side, u.family, u.dst_addr, u.dport_be);
-		keyp[nk] = &keys[nk];
+		flow[nk] = &t->flows[dp_flow_index(side, u.family, u.addr_idx,
+						   rte_be_to_cpu_16(u.dport_be))];
+		rte_prefetch0(flow[nk]);
 		nk++;
 		continue;
 learnt_check:
@@ -620,36 +618,28 @@ learnt_check:
 	}
 
 	unsigned ns = 0;
-	for (unsigned base = 0; base < nk; base += RTE_HASH_LOOKUP_BULK_MAX) {
-		unsigned cnt = nk - base < RTE_HASH_LOOKUP_BULK_MAX
-				       ? nk - base : RTE_HASH_LOOKUP_BULK_MAX;
-		uint64_t hits = 0;
-		void *data[RTE_HASH_LOOKUP_BULK_MAX];
-		rte_hash_lookup_bulk_data(t->hash, &keyp[base], cnt, &hits, data);
-		for (unsigned j = 0; j < cnt; j++) {
-			struct dp_pkt *p = &pk[base + j];
-			if (!(hits & (UINT64_C(1) << j))) {
-				drop(w, p->m, DP_DROP_NO_SESSION);
-				continue;
-			}
-			/* a session deleted since the lookup stays readable
-			 * until this worker's next quiescent state (RCU) */
-			uint64_t v = (uintptr_t)data[j];
-			uint16_t owner = (uint16_t)(v >> 32);
-			struct dp_session *s = dp_session_at(t, (uint32_t)v);
-			if (owner != w->idx) {
-				/* one writer per stream: its owner, which tells the
-				 * side by the port (not every PMD sets it) */
-				p->m->port = rt->port[side].port_id;
-				if (rte_ring_enqueue(rt->handoff[owner], p->m) != 0)
-					drop(w, p->m, DP_DROP_HANDOFF_FULL);
-				else
-					w->stats.handoffs++;
-				continue;
-			}
-			p->s = s;
-			pk[ns++] = *p;
+	for (unsigned i = 0; i < nk; i++) {
+		struct dp_pkt *p = &pk[i];
+		uint32_t e = __atomic_load_n(flow[i], __ATOMIC_ACQUIRE);
+		if (e == 0) {
+			drop(w, p->m, DP_DROP_NO_SESSION);
+			continue;
 		}
+		/* a session deleted since the load stays readable until this
+		 * worker's next quiescent state (RCU) */
+		uint16_t owner = dp_flow_owner(e);
+		if (owner != w->idx) {
+			/* one writer per stream: its owner, which tells the side
+			 * by the port (not every PMD sets it) */
+			p->m->port = rt->port[side].port_id;
+			if (rte_ring_enqueue(rt->handoff[owner], p->m) != 0)
+				drop(w, p->m, DP_DROP_HANDOFF_FULL);
+			else
+				w->stats.handoffs++;
+			continue;
+		}
+		p->s = dp_session_at(t, dp_flow_slot(e));
+		pk[ns++] = *p;
 	}
 	/* the four session lines each packet will read, for the whole burst,
 	 * while the first ones are worked on */

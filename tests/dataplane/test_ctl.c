@@ -488,7 +488,7 @@ static int setup(void)
 	rt.nworkers = 1;
 	rt.tsc_hz = rte_get_tsc_hz();
 	rt.sessions = dp_session_table_create(cfg.max_sessions, cfg.ssrcs_per_direction,
-					      cfg.replay_window, 1);
+					      cfg.replay_window, 1, rt.port);
 	if (rt.sessions == NULL)
 		return -1;
 	return dp_ctl_create(&ctl, &rt);
