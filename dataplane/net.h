@@ -82,6 +82,10 @@ void dp_port_addrs_init(struct dp_port_addrs *pa, const struct dp_port_cfg *pc,
 			uint16_t port_id, uint8_t side,
 			const struct rte_ether_addr *mac);
 
+/* The one's complement sum of `len` bytes, folded to 16 bits (as
+ * rte_raw_cksum, 16 bytes a round). */
+uint16_t dp_raw_cksum(const void *buf, size_t len);
+
 /* Whether a received UDP packet's checksum holds (the NIC's verdict when
  * it gives one). SRTP legs need not ask: authentication covers more. */
 bool dp_udp_checksum_ok(const struct rte_mbuf *m, uint8_t family, uint16_t payload_off);
