@@ -46,6 +46,7 @@ struct opts {
 	unsigned libsrtp_packets; /* per run, a prefix of the same packets */
 	unsigned libsrtp_max_streams;
 	unsigned repeats;
+	unsigned loss, reorder;   /* percent injected into unprotect input */
 	bool json, markdown;
 };
 
@@ -119,7 +120,9 @@ struct fixture {
 
 /* Per-run packet buffers, sized for the largest payload of the run. */
 struct packets {
-	unsigned n;
+	unsigned n;             /* this run's packets (fewer than cap with --loss) */
+	unsigned cap;
+	uint64_t *nth;          /* each packet's number within its stream */
 	size_t slot;
 	uint8_t *plain, *ref, *work;
 	uint32_t *plain_len, *ref_len;
@@ -307,6 +310,8 @@ static void packets_init(struct packets *p, unsigned n, unsigned max_payload)
 {
 	memset(p, 0, sizeof(*p));
 	p->n = n;
+	p->cap = n;
+	p->nth = xalloc(n * sizeof(uint64_t));
 	p->slot = (SRE_RTP_HEADER_LEN + max_payload + SRE_MAX_TRAILER + 63) & ~(size_t)63;
 	p->plain = xalloc(n * p->slot);
 	p->ref = xalloc(n * p->slot);
@@ -330,7 +335,7 @@ static void packets_free(struct packets *p)
 {
 	void *all[] = {p->plain, p->ref, p->work, p->plain_len, p->ref_len,
 		       p->stream, p->desc, p->lib_len, p->iv, p->tag, p->rtag,
-		       p->aad, p->enc_off, p->enc_len, p->auth_len, p->aad_len};
+		       p->aad, p->enc_off, p->enc_len, p->auth_len, p->aad_len, p->nth};
 	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++)
 		free(all[i]);
 }
@@ -338,9 +343,13 @@ static void packets_free(struct packets *p)
 /* Packet k of a fixture belongs to stream k % S and is that stream's
  * (k / S)-th packet of its kind: sequence numbers start at 65000 so that
  * runs cross wraps, and are new in every run. */
+static void inject(struct fixture *f, struct packets *p, unsigned loss,
+		   unsigned reorder);
+
 static void generate(struct fixture *f, struct packets *p, bool rtcp,
-		     unsigned payload)
+		     unsigned payload, unsigned loss, unsigned reorder)
 {
+	p->n = p->cap;
 	for (unsigned j = 0; j < p->n; j++) {
 		uint64_t k = f->counter[rtcp]++;
 		unsigned s = (unsigned)(k % f->nstreams);
@@ -349,6 +358,7 @@ static void generate(struct fixture *f, struct packets *p, bool rtcp,
 		uint32_t len;
 
 		p->stream[j] = s;
+		p->nth[j] = nth;
 		if (!rtcp) {
 			uint16_t seq = (uint16_t)(65000 + nth);
 			d[0] = 0x80;
@@ -384,6 +394,59 @@ static void generate(struct fixture *f, struct packets *p, bool rtcp,
 	}
 	for (unsigned j = 0; j < p->n; j++)
 		p->ref_len[j] = p->desc[j].len;
+	if (!f->protect && (loss || reorder))
+		inject(f, p, loss, reorder);
+}
+
+/* --loss / --reorder, for unprotect: the receiver gets the sender's
+ * packets with `reorder` % of them swapped with their stream's next packet
+ * (packet j + S, still inside the replay window) and `loss` % never
+ * arriving (sequence numbers skip). Deterministic per run. */
+static void swap_slots(uint8_t *base, size_t slot, unsigned a, unsigned b, uint8_t *tmp)
+{
+	memcpy(tmp, base + a * slot, slot);
+	memcpy(base + a * slot, base + b * slot, slot);
+	memcpy(base + b * slot, tmp, slot);
+}
+
+static void inject(struct fixture *f, struct packets *p, unsigned loss,
+		   unsigned reorder)
+{
+	uint64_t x = 0x2545f4914f6cdd1dull ^ f->counter[0] ^ (f->counter[1] << 20);
+	unsigned S = f->nstreams, w = 0;
+	uint8_t *tmp = xalloc(p->slot);
+
+#define NEXT() (x = x * 6364136223846793005ull + 1442695040888963407ull, \
+		(unsigned)((x >> 33) % 100))
+	for (unsigned j = 0; reorder && j + S < p->n; j++) {
+		if (NEXT() >= reorder)
+			continue;
+		unsigned k = j + S;
+		uint32_t t32;
+		uint64_t t64;
+		swap_slots(p->plain, p->slot, j, k, tmp);
+		swap_slots(p->ref, p->slot, j, k, tmp);
+		t32 = p->plain_len[j], p->plain_len[j] = p->plain_len[k], p->plain_len[k] = t32;
+		t32 = p->ref_len[j], p->ref_len[j] = p->ref_len[k], p->ref_len[k] = t32;
+		t64 = p->nth[j], p->nth[j] = p->nth[k], p->nth[k] = t64;
+	}
+	for (unsigned j = 0; loss && j < p->n; j++) {
+		if (NEXT() < loss)
+			continue;
+		if (w != j) {
+			memcpy(p->plain + w * p->slot, p->plain + j * p->slot, p->slot);
+			memcpy(p->ref + w * p->slot, p->ref + j * p->slot, p->slot);
+			p->plain_len[w] = p->plain_len[j];
+			p->ref_len[w] = p->ref_len[j];
+			p->nth[w] = p->nth[j];
+			p->stream[w] = p->stream[j];
+		}
+		w++;
+	}
+#undef NEXT
+	if (loss)
+		p->n = w;
+	free(tmp);
 }
 
 /* The input an implementation starts from: plaintext to protect, or the
@@ -506,7 +569,7 @@ static void raw_prepare(struct fixture *f, struct packets *p, bool rtcp)
 			/* ROC from the reference stream's estimate: the ROC
 			 * the reference wrote is the one in the MAC. */
 			uint16_t seq = sre_load_be16(r + 2);
-			uint64_t nth = (f->counter[0] - p->n + j) / f->nstreams;
+			uint64_t nth = p->nth[j];
 			index = ((uint64_t)((65000 + nth) >> 16) << 16) | seq;
 		} else {
 			uint32_t toff = info->aead ? rlen - 4 : rlen - tag - 4;
@@ -739,7 +802,9 @@ static int run_config(struct fixture *f, const struct opts *o, bool rtcp,
 	int failures = 0;
 
 	for (unsigned r = 0; r < o->repeats; r++) {
-		generate(f, p, rtcp, payload);
+		generate(f, p, rtcp, payload, o->loss, o->reorder);
+		if (lib_n > p->n)
+			lib_n = p->n;
 		for (unsigned k = 0; k < IMPL_COUNT; k++) {
 			/* rotate the order so no implementation always
 			 * runs right after the generator */
@@ -863,6 +928,9 @@ void bench_crypto_usage(FILE *f)
 "  --libsrtp-packets N libsrtp2 times the first N of them (default 8192)\n"
 "  --libsrtp-max-streams N  skip libsrtp2 above N streams (default 10000)\n"
 "  --repeats N         runs per measurement (default 7)\n"
+"  --loss PCT          unprotect: PCT %% of the packets never arrive (0..50)\n"
+"  --reorder PCT       unprotect: PCT %% swapped with their stream's next\n"
+"                      packet (0..50; needs packets > 2 x streams)\n"
 "  --quick             a smoke run: AES_CM_128_HMAC_SHA1_80 and\n"
 "                      AEAD_AES_128_GCM, payload 160, 1 and 1000 streams,\n"
 "                      4096 packets, 3 runs\n"
@@ -888,6 +956,8 @@ int bench_crypto_main(int argc, char **argv)
 		{"libsrtp-packets", required_argument, 0, 'L'},
 		{"libsrtp-max-streams", required_argument, 0, 'M'},
 		{"repeats", required_argument, 0, 'r'},
+		{"loss", required_argument, 0, 'x'},
+		{"reorder", required_argument, 0, 'y'},
 		{"quick", no_argument, 0, 'q'},
 		{"json", no_argument, 0, 'j'},
 		{"help", no_argument, 0, 'h'},
@@ -936,13 +1006,15 @@ int bench_crypto_main(int argc, char **argv)
 		case 'i':
 			bad = parse_names(optarg, impl_names, IMPL_COUNT, &o.impls);
 			break;
-		case 'b': case 'P': case 'L': case 'M': case 'r':
+		case 'b': case 'P': case 'L': case 'M': case 'r': case 'x': case 'y':
 			bad = bench_parse_list(optarg, &v, 1, &nv);
 			if (!bad && c == 'b') { bad = v == 0 || v > SRE_CHUNK; o.burst = v; }
 			if (!bad && c == 'P') { bad = v == 0 || v > 1000000; o.packets = v; }
 			if (!bad && c == 'L') { bad = v == 0; o.libsrtp_packets = v; }
 			if (!bad && c == 'M') o.libsrtp_max_streams = v;
 			if (!bad && c == 'r') { bad = v == 0 || v > 64; o.repeats = v; }
+			if (!bad && c == 'x') { bad = v > 50; o.loss = v; }
+			if (!bad && c == 'y') { bad = v > 50; o.reorder = v; }
 			break;
 		case 'q':
 			o.suites = (1u << SRE_AES_CM_128_HMAC_SHA1_80) |

@@ -683,7 +683,8 @@ static void run_dataplane(struct bench *b, unsigned n, double pps, struct dp_run
 			break;
 		}
 	}
-	r->lost = n - r->received - r->bad;
+	/* stragglers of an earlier run count as wrong, not as negative loss */
+	r->lost = r->received + r->bad < n ? n - r->received - r->bad : 0;
 }
 
 /* ---- set-up of streams and baselines ------------------------------------- */

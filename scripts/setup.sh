@@ -47,6 +47,7 @@ packages=(
 	ffmpeg tcpdump
 	iputils-ping gstreamer1.0-tools gstreamer1.0-plugins-base
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+	gnuplot-nox
 )
 
 if [ "$(id -u)" -ne 0 ]; then
