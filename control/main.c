@@ -38,8 +38,9 @@ static void usage(FILE *f)
 "from SDES a=crypto lines, deleted, listed, shown, re-keyed; counters. It\n"
 "answers ICE-lite connectivity checks (STUN) on the sessions' ports with the\n"
 "credentials given at create, and moves a leg's peer to the address of a\n"
-"check that passed integrity. DTLS-SRTP is not supported yet (DTLS packets\n"
-"are counted and dropped). It keeps the sessions' ICE credentials and names\n"
+"check that passed integrity. It runs DTLS-SRTP handshakes (RFC 5764) for\n"
+"sessions created with \"dtls\" and installs the keys they give. It keeps the\n"
+"sessions' ICE credentials and names\n"
 "in a state file, and reconciles it with the dataplane when started again.\n"
 "\n"
 "options:\n"
@@ -51,6 +52,17 @@ static void usage(FILE *f)
 "      --stun-rate N       STUN packets handled per second, all legs (20000;\n"
 "                          0: no limit); beyond it dropped and counted\n"
 "      --stun-leg-rate N   STUN packets handled per second and leg (100)\n"
+"      --dtls-cert FILE    our DTLS certificate (PEM); with --dtls-key. Default:\n"
+"                          an ECDSA P-256 key and a self-signed certificate\n"
+"                          generated at start (a new fingerprint every start)\n"
+"      --dtls-key FILE     its private key (PEM)\n"
+"      --dtls-profiles L   SRTP profiles in order of preference, ':' or ','\n"
+"                          separated (default SRTP_AEAD_AES_128_GCM:\n"
+"                          SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_80:\n"
+"                          SRTP_AES128_CM_SHA1_32)\n"
+"      --dtls-mtu N        largest DTLS datagram sent (256 to 4096; 1200)\n"
+"      --dtls-timeout MS   a handshake that has not finished by then fails\n"
+"                          (30000)\n"
 "  -v, --verbose           log every refused request and every peer change\n"
 "  -h, --help              this text\n"
 "\n"
@@ -73,7 +85,8 @@ static void usage(FILE *f)
 enum {
 	OPT_PREFIX = 256, OPT_SOCKET, OPT_GROUP, OPT_STATE, OPT_STUN_RATE,
 	OPT_STUN_LEG_RATE, OPT_BENCH, OPT_BENCH_OUT, OPT_BENCH_IN, OPT_BENCH_REMOTE,
-	OPT_BENCH_PORT0, OPT_BENCH_ID0, OPT_BENCH_KEEP,
+	OPT_BENCH_PORT0, OPT_BENCH_ID0, OPT_BENCH_KEEP, OPT_DTLS_CERT, OPT_DTLS_KEY,
+	OPT_DTLS_PROFILES, OPT_DTLS_MTU, OPT_DTLS_TIMEOUT,
 };
 
 /* attempts at attaching, each in a new process image */
@@ -112,6 +125,11 @@ int main(int argc, char **argv)
 		{"bench-port0", required_argument, NULL, OPT_BENCH_PORT0},
 		{"bench-id0", required_argument, NULL, OPT_BENCH_ID0},
 		{"bench-keep", no_argument, NULL, OPT_BENCH_KEEP},
+		{"dtls-cert", required_argument, NULL, OPT_DTLS_CERT},
+		{"dtls-key", required_argument, NULL, OPT_DTLS_KEY},
+		{"dtls-profiles", required_argument, NULL, OPT_DTLS_PROFILES},
+		{"dtls-mtu", required_argument, NULL, OPT_DTLS_MTU},
+		{"dtls-timeout", required_argument, NULL, OPT_DTLS_TIMEOUT},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -170,6 +188,24 @@ int main(int argc, char **argv)
 			id0_set = true;
 			break;
 		case OPT_BENCH_KEEP: b.keep = true; break;
+		case OPT_DTLS_CERT: o.dtls_cert = optarg; break;
+		case OPT_DTLS_KEY: o.dtls_key = optarg; break;
+		case OPT_DTLS_PROFILES: o.dtls_profiles = optarg; break;
+		case OPT_DTLS_MTU:
+			if (!parse_uint(optarg, 4096, &o.dtls_mtu) || o.dtls_mtu < 256) {
+				fprintf(stderr, "srtpedge-control: --dtls-mtu '%s': expected 256 "
+					"to 4096\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_DTLS_TIMEOUT:
+			if (!parse_uint(optarg, 3600000, &o.dtls_timeout_ms) ||
+			    o.dtls_timeout_ms == 0) {
+				fprintf(stderr, "srtpedge-control: --dtls-timeout '%s': expected "
+					"1 to 3600000 (milliseconds)\n", optarg);
+				return 2;
+			}
+			break;
 		case 'v': o.verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -183,6 +219,10 @@ int main(int argc, char **argv)
 	if (strchr(o.prefix, '/') || o.prefix[0] == '\0') {
 		fprintf(stderr, "srtpedge-control: --file-prefix '%s': not a file prefix\n",
 			o.prefix);
+		return 2;
+	}
+	if ((o.dtls_cert == NULL) != (o.dtls_key == NULL)) {
+		fprintf(stderr, "srtpedge-control: --dtls-cert and --dtls-key go together\n");
 		return 2;
 	}
 	if (o.socket_group && getgrnam(o.socket_group) == NULL) {

@@ -11,6 +11,7 @@
 
 #include "ctl_util.h"
 #include "request.h"
+#include "dtls_srtp.h"
 #include "sdes.h"
 #include "srtp_edge.h"
 
@@ -374,6 +375,77 @@ int api_parse_ice(const json_t *ice, const char *prefix, struct api_ice *out,
 
 /* ---- session.create ------------------------------------------------------ */
 
+/* outside.dtls: our a=setup (and the peer's when we offered actpass), the
+ * peer's a=fingerprint; the role they give. */
+static int parse_dtls(const json_t *o, const char *prefix, struct api_dtls *d,
+		      struct api_error *e)
+{
+	static const char *const fields[] = {"setup", "peer_setup", "fingerprint", NULL};
+	const char *s = NULL, *ps = NULL, *fp = NULL;
+	char f[160];
+	enum dtls_setup setup = DTLS_SETUP_ACTPASS, peer = DTLS_SETUP_ACTPASS, ans;
+	enum dtls_role role;
+
+	memset(d, 0, sizeof(*d));
+	d->setup = d->peer_setup = -1;
+	if (check_keys(o, prefix, fields, e) < 0)
+		return -1;
+	int hs = get_str(o, prefix, "setup", false, "our a=setup: active, passive or "
+			 "actpass", &s, e);
+	if (hs < 0)
+		return -1;
+	int hp = get_str(o, prefix, "peer_setup", false, "the peer's a=setup", &ps, e);
+	if (hp < 0)
+		return -1;
+	join(f, sizeof(f), prefix, "setup");
+	if (hs && (dtls_setup_parse(s, &setup) != DTLS_OK || setup == DTLS_SETUP_HOLDCONN))
+		return api_fail(e, API_E_INVALID, f, "'%.32s': expected active (we are the "
+				"DTLS client), passive (the server) or actpass", s);
+	join(f, sizeof(f), prefix, "peer_setup");
+	if (hp && (dtls_setup_parse(ps, &peer) != DTLS_OK || peer == DTLS_SETUP_HOLDCONN))
+		return api_fail(e, API_E_INVALID, f, "'%.32s': expected active, passive or "
+				"actpass", ps);
+	if (!hs && !hp) {
+		join(f, sizeof(f), prefix, "setup");
+		return api_fail(e, API_E_INVALID, f, "missing: our a=setup (active: we are "
+				"the DTLS client; passive: the server), or peer_setup (the "
+				"offer's, which we answer)");
+	}
+	if (hs && setup != DTLS_SETUP_ACTPASS) {
+		if (hp)
+			return api_fail(e, API_E_INVALID, f, "only with setup actpass (our "
+					"offer, and this the answer to it)");
+		role = setup == DTLS_SETUP_ACTIVE ? DTLS_ROLE_CLIENT : DTLS_ROLE_SERVER;
+	} else if (hs) {
+		if (!hp)
+			return api_fail(e, API_E_INVALID, f, "missing: with setup actpass, the "
+					"answer's a=setup gives the role");
+		if (dtls_setup_offer_result(setup, peer, &role) != DTLS_OK)
+			return api_fail(e, API_E_INVALID, f, "'%s' does not answer our actpass "
+					"(active or passive)", dtls_setup_name(peer));
+	} else {
+		/* we answer the peer's offer */
+		if (dtls_setup_answer(peer, &ans, &role) != DTLS_OK)
+			return api_fail(e, API_E_INVALID, f, "'%s' gives no role",
+					dtls_setup_name(peer));
+		setup = ans;
+	}
+	d->setup = (int)setup;
+	d->peer_setup = hp ? (int)peer : -1;
+	d->role = (int)role;
+	join(f, sizeof(f), prefix, "fingerprint");
+	if (get_str(o, prefix, "fingerprint", true, "the peer's a=fingerprint, "
+		    "\"sha-256 AB:CD:...\"", &fp, e) < 0)
+		return -1;
+	int rc = dtls_fingerprint_check(fp);
+	if (rc != DTLS_OK || strlen(fp) >= sizeof(d->fingerprint))
+		return api_fail(e, API_E_INVALID, f, "'%.40s': %s (expected \"sha-256 "
+				"AB:CD:...\"; sha-1, sha-224, sha-384, sha-512 too)", fp,
+				rc == DTLS_OK ? "too long" : dtls_strerror(rc));
+	snprintf(d->fingerprint, sizeof(d->fingerprint), "%s", fp);
+	return 0;
+}
+
 static const char *const side_name[DP_SIDES] = {"outside", "inside"};
 
 static int parse_leg(const json_t *req, int side, struct api_create *out,
@@ -393,10 +465,21 @@ static int parse_leg(const json_t *req, int side, struct api_create *out,
 		return -1;
 	if (check_keys(o, S, fields, e) < 0)
 		return -1;
-	if (json_object_get(o, "dtls") != NULL) {
-		join(f, sizeof(f), S, "dtls");
-		return api_fail(e, API_E_UNSUPPORTED, f, "DTLS-SRTP is not supported yet: "
-				"give SDES keys (\"sdes\")");
+	const json_t *dtls = NULL;
+	join(f, sizeof(f), S, "dtls");
+	int hasd = get_object(o, S, "dtls", false, "{\"setup\": \"active\"|\"passive\""
+			      "|\"actpass\", \"fingerprint\": \"sha-256 AB:...\"}", &dtls, e);
+	if (hasd < 0)
+		return -1;
+	if (hasd && side != DP_OUTSIDE)
+		return api_fail(e, API_E_UNSUPPORTED, f, "DTLS-SRTP is for the outside leg "
+				"only: give SDES keys (\"sdes\") or none");
+	if (hasd && json_object_get(o, "sdes") != NULL)
+		return api_fail(e, API_E_INVALID, f, "either \"sdes\" or \"dtls\", not both");
+	if (hasd) {
+		if (parse_dtls(dtls, f, &out->d, e) < 0)
+			return -1;
+		out->dtls = true;
 	}
 
 	join(f, sizeof(f), S, "local");
@@ -422,13 +505,17 @@ static int parse_leg(const json_t *req, int side, struct api_create *out,
 	}
 
 	join(f, sizeof(f), S, "sdes");
-	int has = get_object(o, S, "sdes", side == DP_OUTSIDE,
+	int has = get_object(o, S, "sdes", side == DP_OUTSIDE && !hasd,
 			     "{\"rx\": \"a=crypto:...\", \"tx\": \"a=crypto:...\"} (the "
-			     "outside leg carries SRTP; DTLS-SRTP is not supported yet)",
+			     "outside leg carries SRTP: SDES keys, or \"dtls\")",
 			     &sdes, e);
 	if (has < 0)
 		return -1;
-	if (has) {
+	if (hasd) {
+		/* keys from the handshake: none until then, media dropped */
+		leg->keys_pending = true;
+		leg->rx.suite = leg->tx.suite = DP_SUITE_NONE;
+	} else if (has) {
 		if (parse_sdes(sdes, f, &leg->rx, &leg->tx, e) < 0)
 			return -1;
 	} else {
@@ -739,7 +826,6 @@ json_t *api_json_session(const struct dp_ctl_session_info *in)
 								      sizeof(buf))));
 		json_object_set_new(leg, "latch", json_boolean(li->latch));
 		json_object_set_new(leg, "latched", json_boolean(li->latched));
-		json_object_set_new(leg, "remote_change_pending", json_boolean(li->pending));
 		json_object_set_new(leg, "rx", dir_json(&li->rx));
 		json_object_set_new(leg, "tx", dir_json(&li->tx));
 		struct { const char *k; uint64_t v; } c[] = {

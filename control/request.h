@@ -82,19 +82,39 @@ struct api_ice {
 /* Session ids a create may name (the sessions file's range). */
 #define API_MAX_SESSION_ID 999999u
 
+/* DTLS-SRTP on the outside leg (RFC 5763): our a=setup and the peer's
+ * a=fingerprint. */
+#define API_FINGERPRINT_MAX 200 /* = DTLS_FINGERPRINT_MAX */
+struct api_dtls {
+	/* enum dtls_setup values: ours ("setup") and the peer's ("peer_setup",
+	 * -1 when not given) */
+	int setup;
+	int peer_setup;
+	int role;                     /* enum dtls_role */
+	char fingerprint[API_FINGERPRINT_MAX]; /* the peer's */
+};
+
 struct api_create {
 	bool has_id;                  /* "session" given; else allocate one */
 	struct dp_session_spec spec;  /* spec.id is 0 when !has_id */
 	bool ice_set[DP_SIDES];
 	struct api_ice ice[DP_SIDES];
+	bool dtls;                    /* the outside leg's keys come from DTLS-SRTP:
+					 spec has it keys_pending, suites none */
+	struct api_dtls d;
 };
 
 /* session.create: {"session": ID?, "name": S?, "outside": LEG, "inside": LEG}
  * LEG: {"local": "ADDR:PORT", "remote": "ADDR:PORT" | "latch",
  *       "sdes": {"rx": "a=crypto:...", "tx": "a=crypto:..."},
  *       "ice": {"ufrag", "pwd", "remote_ufrag"?}}
- * The outside leg needs sdes ("dtls" is refused as unsupported); the inside
- * leg without sdes is plain RTP. */
+ * or, outside only, "dtls": {"setup": "active"|"passive"|"actpass",
+ *   "peer_setup"?: ..., "fingerprint": "sha-256 AB:..."}
+ * The outside leg needs sdes or dtls; the inside leg without sdes is plain
+ * RTP. "setup" is ours (our SDP's a=setup): active = DTLS client, passive =
+ * DTLS server; actpass (we offered) needs "peer_setup", the answer's.
+ * Only "peer_setup" (the offer's a=setup, we answer): our role as
+ * dtls_setup_answer gives it (actpass -> we are active). */
 int api_parse_create(const json_t *req, struct api_create *out, struct api_error *e);
 
 struct api_rekey {

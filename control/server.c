@@ -34,6 +34,7 @@
 #include <rte_eal.h>
 
 #include "ctl_util.h"
+#include "dtls_srtp.h"
 #include "frame.h"
 #include "request.h"
 #include "server.h"
@@ -65,7 +66,11 @@ struct counters {
 	uint64_t dp_commands, dp_answers, dp_stray_answers;
 	uint64_t backpressure;              /* "busy": ring or pool full */
 	uint64_t exc_packets, exc_bad_frame, exc_unknown_kind;
-	uint64_t dtls_dropped;
+	uint64_t dtls_dropped;               /* DTLS on a session without DTLS-SRTP */
+	uint64_t dtls_packets, dtls_late;   /* late: the association is gone */
+	uint64_t dtls_handshakes, dtls_established, dtls_failed;
+	uint64_t dtls_fail_by[DTLS_STATUS_COUNT];
+	uint64_t dtls_install_failed, dtls_sends;
 	uint64_t stun_packets, stun_answered, stun_rejected, stun_ignored,
 		 stun_malformed, stun_no_session, stun_no_credentials,
 		 stun_rate_limited, stun_remote_ufrag_mismatch;
@@ -173,7 +178,18 @@ struct ctl {
 	uint64_t now_ns;
 	uint64_t started_ns;
 	char state_error[400];      /* last failure to write the state file */
+	struct dtls_ctx *dtls;      /* our certificate, profiles, timers */
+	struct cdtls *dtls_list;    /* every DTLS-SRTP session, for the timers */
+	uint64_t dtls_scan_ns;
 };
+
+struct cdtls;
+static void dtls_session_new(struct ctl *c, struct csess *s, const struct api_create *a);
+static void cd_peer_learnt(struct ctl *c, struct cdtls *cd, const struct dp_endpoint *from);
+static json_t *dtls_json(const struct ctl *c, const struct cdtls *cd);
+static json_t *session_state_json(const struct cdtls *cd, bool keys_pending);
+static void forget_session(struct ctl *c, uint32_t id);
+static bool dtls_running(const struct csess *s);
 
 /* ---- logging ------------------------------------------------------------- */
 
@@ -688,6 +704,13 @@ static void create_done(struct ctl *c, struct req *r, struct dp_ctl_msg *m, uint
 		state_note_add(c, s);
 		json_t *body = json_pack("{s:I, s:s}", "session", (json_int_t)id,
 					 "name", s->name);
+		if (a->dtls) {
+			dtls_session_new(c, s, a);
+			json_object_set_new(body, "dtls", json_pack("{s:s, s:s, s:s}",
+				"fingerprint", dtls_ctx_fingerprint(c->dtls),
+				"setup", dtls_setup_name((enum dtls_setup)a->d.setup),
+				"role", dtls_role_name((enum dtls_role)a->d.role)));
+		}
 		req_reply(c, r, body, NULL, true);
 		return;
 	}
@@ -825,6 +848,17 @@ static json_t *session_json(struct ctl *c, const struct dp_ctl_session_info *in,
 	json_t *o = api_json_session(in);
 	const struct csess *s = csess_find(&c->sessions, in->id);
 	add_ice_view(o, s);
+	const struct cdtls *cd = s ? s->dtls : NULL;
+	json_object_set_new(o, "state", session_state_json(cd, in->leg[DP_OUTSIDE].pending ||
+							   in->leg[DP_INSIDE].pending));
+	for (int l = 0; l < DP_SIDES; l++) {
+		json_t *leg = json_object_get(o, side_name[l]);
+		if (leg == NULL)
+			continue;
+		json_object_set_new(leg, "keys_pending", json_boolean(in->leg[l].pending));
+		if (l == DP_OUTSIDE)
+			json_object_set_new(leg, "dtls", cd ? dtls_json(c, cd) : json_null());
+	}
 	if (counters && s)
 		json_object_set_new(json_object_get(o, "control"), "counters",
 				    session_counters_json(s));
@@ -1039,6 +1073,11 @@ static void rekey_got(struct ctl *c, struct req *r, struct dp_ctl_msg *m, uint64
 	const struct dp_ctl_session_info *in = &m->u.info;
 	struct dp_session_spec *sp = &r->u.rekey.spec;
 	const struct csess *s = csess_find(&c->sessions, id);
+	if (s && dtls_running(s) && r->u.rekey.a.leg_set[DP_OUTSIDE]) {
+		req_fail(c, r, API_E_BUSY, "outside", "the session's DTLS-SRTP handshake "
+			 "is running: its keys come from it");
+		return;
+	}
 
 	memset(sp, 0, sizeof(*sp));
 	sp->id = id;
@@ -1067,6 +1106,7 @@ static void rekey_got(struct ctl *c, struct req *r, struct dp_ctl_msg *m, uint64
 			}
 		} else if (li->rx.suite == DP_SUITE_NONE && li->tx.suite == DP_SUITE_NONE) {
 			leg->rx.suite = leg->tx.suite = DP_SUITE_NONE;
+			leg->keys_pending = li->pending; /* DTLS-SRTP still running */
 		} else if (s && s->keys) {
 			leg->rx = s->keys[2 * l];
 			leg->tx = s->keys[2 * l + 1];
@@ -1126,6 +1166,21 @@ static json_t *control_counters(const struct ctl *c)
 		{"exception_bad_frame", k->exc_bad_frame},
 		{"exception_unknown_kind", k->exc_unknown_kind},
 		{"dtls_dropped", k->dtls_dropped},
+		{"dtls_packets", k->dtls_packets},
+		{"dtls_late", k->dtls_late},
+		{"dtls_sends", k->dtls_sends},
+		{"dtls_handshakes", k->dtls_handshakes},
+		{"dtls_established", k->dtls_established},
+		{"dtls_failed", k->dtls_failed},
+		{"dtls_failed_fingerprint_mismatch", k->dtls_fail_by[DTLS_ERR_FINGERPRINT_MISMATCH]},
+		{"dtls_failed_no_srtp_profile", k->dtls_fail_by[DTLS_ERR_NO_SRTP_PROFILE]},
+		{"dtls_failed_handshake_timeout", k->dtls_fail_by[DTLS_ERR_HANDSHAKE_TIMEOUT]},
+		{"dtls_failed_peer_alert", k->dtls_fail_by[DTLS_ERR_PEER_ALERT]},
+		{"dtls_failed_other", k->dtls_failed - k->dtls_fail_by[DTLS_ERR_FINGERPRINT_MISMATCH]
+			- k->dtls_fail_by[DTLS_ERR_NO_SRTP_PROFILE]
+			- k->dtls_fail_by[DTLS_ERR_HANDSHAKE_TIMEOUT]
+			- k->dtls_fail_by[DTLS_ERR_PEER_ALERT]},
+		{"dtls_install_failed", k->dtls_install_failed},
 		{"stun_packets", k->stun_packets},
 		{"stun_answered", k->stun_answered},
 		{"stun_rejected", k->stun_rejected},
@@ -1245,6 +1300,8 @@ static void op_status(struct ctl *c, struct req *r)
 				 "sessions_known", (json_int_t)c->sessions.count,
 				 "uptime", (double)(c->now_ns - c->started_ns) / 1e9,
 				 "dataplane", dataplane_info(c));
+	json_object_set_new(json_object_get(body, "control"), "dtls_fingerprint",
+			    json_string(dtls_ctx_fingerprint(c->dtls)));
 	if (c->state_error[0])
 		json_object_set_new(json_object_get(body, "control"), "state_error",
 				    json_string(c->state_error));
@@ -1647,8 +1704,9 @@ static void set_remote(struct ctl *c, struct csess *s, int side,
 	c->c.set_remote_sent++;
 }
 
-static void send_stun(struct ctl *c, const struct dp_ctl_pkt_meta *in,
-		      const struct dp_endpoint *to, const uint8_t *resp, size_t len)
+static void send_pkt(struct ctl *c, uint32_t id, uint8_t side, uint8_t kind,
+		     const struct dp_endpoint *local, const struct dp_endpoint *to,
+		     const uint8_t *data, size_t len)
 {
 	struct rte_mbuf *m = dpif_mbuf_alloc(c->dp);
 	if (m == NULL) {
@@ -1664,19 +1722,25 @@ static void send_stun(struct ctl *c, const struct dp_ctl_pkt_meta *in,
 	struct dp_ctl_pkt_meta meta;
 	memset(d, 0, DP_CTL_META_LEN);
 	memset(&meta, 0, sizeof(meta));
-	meta.session_id = in->session_id;
-	meta.side = in->side;
-	meta.kind = DP_CTL_PKT_STUN;
-	meta.local = in->local;
+	meta.session_id = id;
+	meta.side = side;
+	meta.kind = kind;
+	meta.local = *local;
 	meta.peer = *to;
 	memcpy(d, &meta, sizeof(meta));
-	memcpy(d + DP_CTL_META_LEN, resp, len);
+	memcpy(d + DP_CTL_META_LEN, data, len);
 	if (dpif_send_enqueue(c->dp, m) != 0) {
 		dpif_mbuf_free(m);
 		c->c.send_full++;
 		return;
 	}
 	c->c.sends++;
+}
+
+static void send_stun(struct ctl *c, const struct dp_ctl_pkt_meta *in,
+		      const struct dp_endpoint *to, const uint8_t *resp, size_t len)
+{
+	send_pkt(c, in->session_id, in->side, DP_CTL_PKT_STUN, &in->local, to, resp, len);
 }
 
 static bool take_token(double *tokens, uint64_t *last_ns, uint64_t now, unsigned rate)
@@ -1770,11 +1834,528 @@ static void handle_stun(struct ctl *c, const struct dp_ctl_pkt_meta *meta,
 	c->c.stun_answered++;
 	s->c.stun_answered++;
 	send_stun(c, meta, &f->src, resp, res.response_len);
+	/* a DTLS client waiting for its peer's address has it now */
+	if (side == DP_OUTSIDE && s->dtls)
+		cd_peer_learnt(c, s->dtls, &f->src);
 	/* the peer's address, from a check that passed integrity only: taken
 	 * when the leg has none yet, or when the peer nominates this pair */
 	if ((!s->remote_known[side] || res.use_candidate) && !s->remote_pending[side] &&
 	    !(s->remote_known[side] && ctl_ep_equal(&s->remote[side], &f->src)))
 		set_remote(c, s, side, &f->src);
+}
+
+/* ---- DTLS-SRTP ---------------------------------------------------------------
+ *
+ * One association per session created with outside "dtls", on the outside
+ * leg. The session is in the dataplane from the start with its outside
+ * keys pending (media dropped, STUN and DTLS punted here); datagrams from
+ * the exception ring are fed to the association, what it gives goes out
+ * through the send ring to the datagram's source; the timers of every
+ * association run from the loop (dtls_timers). Once connected, the keys
+ * are exported and the session is replaced (GET, then REPLACE: keys, the
+ * negotiated suite, the inside leg as it is), the peer the handshake came
+ * from given back with SET_REMOTE when the leg latches. A failure leaves
+ * the session pending and says why in session.show.
+ */
+
+enum cd_state {
+	CD_WAIT_PEER = 0, /* client role, latching leg: no address to send to yet */
+	CD_HANDSHAKE,
+	CD_INSTALLING,    /* keys exported, GET / REPLACE in flight */
+	CD_ESTABLISHED,
+	CD_FAILED,
+};
+
+static const char *const cd_state_name[] = {
+	[CD_WAIT_PEER] = "waiting for the peer's address",
+	[CD_HANDSHAKE] = "handshake",
+	[CD_INSTALLING] = "installing keys",
+	[CD_ESTABLISHED] = "established",
+	[CD_FAILED] = "failed",
+};
+
+/* how long a connected association stays to answer the peer's
+ * retransmissions (our last flight lost) */
+#define DTLS_LINGER_NS (10ull * 1000000000u)
+#define DTLS_SCAN_NS (2ull * 1000000u)
+
+struct cdtls {
+	uint32_t id;
+	struct dtls_assoc *assoc;     /* NULL once released */
+	enum dtls_role role;
+	int setup;                    /* ours, enum dtls_setup */
+	char fingerprint[DTLS_FINGERPRINT_MAX]; /* the peer's, as signalled */
+	struct dp_endpoint local, peer;
+	bool peer_known;
+	enum cd_state state;
+	int error;                    /* enum dtls_status when failed */
+	char reason[256];
+	unsigned profile;
+	struct dtls_srtp_keys keys;   /* from connected to the REPLACE */
+	bool keys_held;
+	struct dp_session_spec *spec; /* the REPLACE in flight (keys: wiped after) */
+	bool inside_latched;
+	bool install_retry;           /* GET could not be sent: the timer tries again */
+	uint64_t due_ns;              /* the association's timer (0: none) */
+	uint64_t release_ns;          /* established: the association goes then */
+	uint64_t created_ns, done_ns;
+	uint64_t datagrams_in, datagrams_out, retransmits;
+	struct cdtls *prev, *next;
+};
+
+static void cd_wipe_keys(struct cdtls *cd)
+{
+	if (cd->keys_held)
+		dtls_srtp_keys_wipe(&cd->keys);
+	explicit_bzero(&cd->keys, sizeof(cd->keys));
+	cd->keys_held = false;
+	if (cd->spec) {
+		explicit_bzero(cd->spec, sizeof(*cd->spec));
+		free(cd->spec);
+		cd->spec = NULL;
+	}
+}
+
+static void cd_release_assoc(struct cdtls *cd)
+{
+	if (cd->assoc) {
+		struct dtls_assoc_stats st;
+		dtls_assoc_get_stats(cd->assoc, &st);
+		cd->retransmits = st.timer_retransmits;
+		dtls_assoc_destroy(cd->assoc);
+		cd->assoc = NULL;
+	}
+	cd->due_ns = 0;
+}
+
+/* csess_table's on_remove: the session is gone */
+static void cd_on_remove(struct csess *s, void *arg)
+{
+	struct ctl *c = arg;
+	struct cdtls *cd = s->dtls;
+	if (cd == NULL)
+		return;
+	if (cd->prev)
+		cd->prev->next = cd->next;
+	else
+		c->dtls_list = cd->next;
+	if (cd->next)
+		cd->next->prev = cd->prev;
+	cd_release_assoc(cd);
+	cd_wipe_keys(cd);
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	s->dtls = NULL;
+}
+
+static void send_pkt(struct ctl *c, uint32_t id, uint8_t side, uint8_t kind,
+		     const struct dp_endpoint *local, const struct dp_endpoint *to,
+		     const uint8_t *data, size_t len);
+
+static void cd_flush(struct ctl *c, struct cdtls *cd)
+{
+	uint8_t buf[DTLS_MTU_MAX];
+	size_t len;
+	if (cd->assoc == NULL)
+		return;
+	while (dtls_assoc_pull(cd->assoc, buf, sizeof(buf), &len) == DTLS_OK && len > 0) {
+		if (cd->peer_known) {
+			send_pkt(c, cd->id, DP_OUTSIDE, DP_CTL_PKT_DTLS, &cd->local, &cd->peer,
+				 buf, len);
+			cd->datagrams_out++;
+			c->c.dtls_sends++;
+		}
+	}
+	int64_t t = dtls_assoc_next_timeout(cd->assoc);
+	cd->due_ns = t < 0 ? 0 : c->now_ns + (uint64_t)t * 1000000u;
+}
+
+static void cd_fail(struct ctl *c, struct cdtls *cd, int error, const char *detail)
+{
+	if (cd->state == CD_FAILED)
+		return;
+	cd->state = CD_FAILED;
+	cd->error = error;
+	cd->done_ns = c->now_ns;
+	snprintf(cd->reason, sizeof(cd->reason), "%s%s%s", dtls_strerror(error),
+		 detail && *detail ? ": " : "", detail ? detail : "");
+	c->c.dtls_failed++;
+	c->c.dtls_fail_by[error >= 0 && error < DTLS_STATUS_COUNT ? error
+			  : DTLS_ERR_HANDSHAKE_FAILED]++;
+	logf_("session %u: dtls failed: %s (%s)", cd->id, cd->reason, dtls_status_name(error));
+	cd_flush(c, cd); /* a fatal alert may be waiting */
+	cd_release_assoc(cd);
+	cd_wipe_keys(cd);
+}
+
+static void cd_install(struct ctl *c, struct cdtls *cd);
+
+/* After every call on the association: a failure, or the keys. */
+static void cd_check(struct ctl *c, struct cdtls *cd)
+{
+	if (cd->assoc == NULL)
+		return;
+	enum dtls_state st = dtls_assoc_state(cd->assoc);
+	if (st == DTLS_STATE_FAILED || st == DTLS_STATE_CLOSED) {
+		if (cd->state == CD_HANDSHAKE || cd->state == CD_WAIT_PEER) {
+			int err = dtls_assoc_error(cd->assoc);
+			cd_fail(c, cd, err == DTLS_OK ? DTLS_ERR_CLOSED : err,
+				dtls_assoc_detail(cd->assoc));
+		} else {
+			/* after the keys: the peer closed; nothing to undo */
+			cd_flush(c, cd);
+			cd_release_assoc(cd);
+		}
+		return;
+	}
+	if (st == DTLS_STATE_CONNECTED && cd->state == CD_HANDSHAKE) {
+		int rc = dtls_assoc_srtp_keys(cd->assoc, &cd->keys);
+		if (rc != DTLS_OK) {
+			cd_fail(c, cd, rc, dtls_assoc_detail(cd->assoc));
+			return;
+		}
+		cd->keys_held = true;
+		cd->profile = cd->keys.profile;
+		cd->state = CD_INSTALLING;
+		cd_install(c, cd);
+	}
+}
+
+static void cd_start(struct ctl *c, struct cdtls *cd)
+{
+	int rc = dtls_assoc_start(cd->assoc);
+	cd->state = CD_HANDSHAKE;
+	c->c.dtls_handshakes++;
+	if (rc != DTLS_OK && dtls_assoc_state(cd->assoc) != DTLS_STATE_FAILED)
+		cd_fail(c, cd, rc, "");
+	cd_flush(c, cd);
+	cd_check(c, cd);
+}
+
+/* The peer's address is known (a DTLS datagram or an ICE check from it). */
+static void cd_peer_learnt(struct ctl *c, struct cdtls *cd, const struct dp_endpoint *from)
+{
+	cd->peer = *from;
+	cd->peer_known = true;
+	if (cd->state == CD_WAIT_PEER && cd->assoc)
+		cd_start(c, cd);
+}
+
+/* A new DTLS-SRTP session is in the dataplane: its association. */
+static void dtls_session_new(struct ctl *c, struct csess *s, const struct api_create *a)
+{
+	struct cdtls *cd = calloc(1, sizeof(*cd));
+	if (cd == NULL) {
+		logf_("session %u: out of memory for its DTLS association", s->id);
+		return;
+	}
+	cd->id = s->id;
+	cd->role = (enum dtls_role)a->d.role;
+	cd->setup = a->d.setup;
+	snprintf(cd->fingerprint, sizeof(cd->fingerprint), "%s", a->d.fingerprint);
+	cd->local = a->spec.leg[DP_OUTSIDE].local;
+	cd->created_ns = c->now_ns;
+	cd->next = c->dtls_list;
+	if (cd->next)
+		cd->next->prev = cd;
+	c->dtls_list = cd;
+	s->dtls = cd;
+	if (!a->spec.leg[DP_OUTSIDE].latch) {
+		cd->peer = a->spec.leg[DP_OUTSIDE].remote;
+		cd->peer_known = true;
+	}
+	int rc = dtls_assoc_create(c->dtls, cd->role, cd->fingerprint, &cd->assoc);
+	if (rc != DTLS_OK) {
+		cd->assoc = NULL;
+		cd_fail(c, cd, rc, "");
+		return;
+	}
+	/* a server waits for the ClientHello (its timeout runs from now); a
+	 * client sends it now, or once it knows where to */
+	if (cd->role == DTLS_ROLE_SERVER || cd->peer_known)
+		cd_start(c, cd);
+	else
+		cd->state = CD_WAIT_PEER;
+}
+
+static void handle_dtls(struct ctl *c, const struct dp_ctl_pkt_meta *meta,
+			const struct frame_udp *f)
+{
+	struct csess *s = csess_find(&c->sessions, meta->session_id);
+	c->c.dtls_packets++;
+	if (s == NULL || s->dtls == NULL || meta->side != DP_OUTSIDE) {
+		c->c.dtls_dropped++;
+		return;
+	}
+	struct cdtls *cd = s->dtls;
+	if (cd->assoc == NULL) {
+		c->c.dtls_late++;
+		return;
+	}
+	/* the peer as the association knows it: address family, address, port */
+	uint8_t key[1 + 16 + 2];
+	key[0] = f->src.addr.family;
+	memcpy(key + 1, f->src.addr.bytes, 16);
+	key[17] = (uint8_t)(f->src.port >> 8);
+	key[18] = (uint8_t)f->src.port;
+	cd->datagrams_in++;
+	/* flights go to this datagram's source; a datagram the association
+	 * answers nothing to (a cookie or record it drops, a fragment) does
+	 * not move where later retransmissions go */
+	struct dp_endpoint was = cd->peer;
+	bool was_known = cd->peer_known;
+	uint64_t out = cd->datagrams_out;
+	cd->peer = f->src;
+	cd->peer_known = true;
+	if (cd->state == CD_WAIT_PEER)
+		cd_start(c, cd);
+	if (cd->assoc == NULL)
+		return;
+	dtls_assoc_feed(cd->assoc, f->payload, f->len, key, sizeof(key));
+	cd_flush(c, cd);
+	if (cd->datagrams_out == out && was_known && cd->state != CD_FAILED)
+		cd->peer = was;
+	cd_check(c, cd);
+}
+
+static void dtls_timers(struct ctl *c)
+{
+	if (c->now_ns - c->dtls_scan_ns < DTLS_SCAN_NS)
+		return;
+	c->dtls_scan_ns = c->now_ns;
+	for (struct cdtls *cd = c->dtls_list, *n; cd; cd = n) {
+		n = cd->next;
+		if (cd->state == CD_INSTALLING && cd->install_retry) {
+			cd->install_retry = false;
+			cd_install(c, cd);
+		}
+		if (cd->assoc == NULL)
+			continue;
+		if (cd->state == CD_ESTABLISHED && c->now_ns >= cd->release_ns) {
+			cd_release_assoc(cd);
+			continue;
+		}
+		if (cd->due_ns && cd->due_ns <= c->now_ns) {
+			dtls_assoc_handle_timeout(cd->assoc);
+			cd_flush(c, cd);
+			cd_check(c, cd);
+		}
+	}
+}
+
+static void dtls_replaced(struct ctl *c, struct req *r, struct dp_ctl_msg *m, uint64_t aux)
+{
+	(void)r;
+	uint32_t id = (uint32_t)aux;
+	struct csess *s = csess_find(&c->sessions, id);
+	struct cdtls *cd = s ? s->dtls : NULL;
+	if (cd == NULL || cd->state != CD_INSTALLING || cd->spec == NULL)
+		return;
+	if (m->status != DP_CTL_OK) {
+		char why[sizeof(m->reason) + 64];
+		snprintf(why, sizeof(why), "the dataplane refused the keys: %.*s",
+			 (int)sizeof(m->reason), m->reason);
+		c->c.dtls_install_failed++;
+		bool gone = m->status == DP_CTL_E_NOT_FOUND ||
+			    memmem(m->reason, strnlen(m->reason, sizeof(m->reason)), "gone", 4);
+		cd->state = CD_HANDSHAKE; /* so that cd_fail records it */
+		cd_fail(c, cd, DTLS_ERR_KEY_EXPORT, why);
+		if (gone)
+			forget_session(c, id);
+		return;
+	}
+	if (csess_set_keys(s, cd->spec) != 0)
+		csess_set_keys(s, NULL);
+	for (int l = 0; l < DP_SIDES; l++) {
+		const struct dp_leg_spec *leg = &cd->spec->leg[l];
+		s->remote[l] = leg->remote;
+		s->remote_known[l] = !leg->latch;
+		s->remote_pending[l] = false;
+	}
+	/* the peer the handshake came from (its certificate is the signalled
+	 * one): media toward it may start before its first SRTP packet */
+	if (cd->spec->leg[DP_OUTSIDE].latch && cd->peer_known)
+		set_remote(c, s, DP_OUTSIDE, &cd->peer);
+	if (cd->inside_latched)
+		set_remote(c, s, DP_INSIDE, &cd->spec->leg[DP_INSIDE].remote);
+	cd_wipe_keys(cd);
+	cd->state = CD_ESTABLISHED;
+	cd->done_ns = c->now_ns;
+	cd->release_ns = c->now_ns + DTLS_LINGER_NS;
+	c->c.dtls_established++;
+	if (c->o->verbose)
+		logf_("session %u: DTLS-SRTP established (%s)", id,
+		      dtls_profile_name(cd->profile) ? dtls_profile_name(cd->profile) : "?");
+}
+
+static void dtls_keys_into(struct dp_srtp_keys *k, const struct dtls_srtp_keys *d,
+			   const uint8_t *ks)
+{
+	memset(k, 0, sizeof(*k));
+	k->suite = (uint8_t)d->suite;
+	k->nkeys = 1;
+	memcpy(k->keys[0].key, ks, d->key_len);
+	memcpy(k->keys[0].salt, ks + d->key_len, d->salt_len);
+}
+
+static void dtls_got(struct ctl *c, struct req *r, struct dp_ctl_msg *m, uint64_t aux)
+{
+	(void)r;
+	uint32_t id = (uint32_t)aux;
+	struct csess *s = csess_find(&c->sessions, id);
+	struct cdtls *cd = s ? s->dtls : NULL;
+	if (cd == NULL || cd->state != CD_INSTALLING || !cd->keys_held)
+		return;
+	if (m->status != DP_CTL_OK) {
+		char why[sizeof(m->reason) + 64];
+		snprintf(why, sizeof(why), "reading the session back: %.*s",
+			 (int)sizeof(m->reason), m->reason);
+		c->c.dtls_install_failed++;
+		cd->state = CD_HANDSHAKE;
+		cd_fail(c, cd, DTLS_ERR_KEY_EXPORT, why);
+		if (m->status == DP_CTL_E_NOT_FOUND)
+			forget_session(c, id);
+		return;
+	}
+	const struct dp_ctl_session_info *in = &m->u.info;
+	struct dp_session_spec *sp = calloc(1, sizeof(*sp));
+	if (sp == NULL) {
+		cd->install_retry = true;
+		return;
+	}
+	sp->id = id;
+	memcpy(sp->name, in->name, sizeof(sp->name));
+	sp->name[sizeof(sp->name) - 1] = '\0';
+	for (int l = 0; l < DP_SIDES; l++) {
+		const struct dp_ctl_leg_info *li = &in->leg[l];
+		struct dp_leg_spec *leg = &sp->leg[l];
+		leg->local = li->local;
+		leg->latch = li->latch;
+		leg->remote = li->remote;
+		if (li->latch && !li->latched) {
+			memset(&leg->remote, 0, sizeof(leg->remote));
+			leg->remote.addr.family = li->local.addr.family;
+		}
+		if (l == DP_OUTSIDE) {
+			dtls_keys_into(&leg->rx, &cd->keys, cd->keys.rx);
+			dtls_keys_into(&leg->tx, &cd->keys, cd->keys.tx);
+			continue;
+		}
+		cd->inside_latched = li->latch && li->latched;
+		if (li->rx.suite == DP_SUITE_NONE && li->tx.suite == DP_SUITE_NONE) {
+			leg->rx.suite = leg->tx.suite = DP_SUITE_NONE;
+		} else if (s->keys) {
+			leg->rx = s->keys[2 * l];
+			leg->tx = s->keys[2 * l + 1];
+		} else {
+			explicit_bzero(sp, sizeof(*sp));
+			free(sp);
+			c->c.dtls_install_failed++;
+			cd->state = CD_HANDSHAKE;
+			cd_fail(c, cd, DTLS_ERR_KEY_EXPORT, "the inside leg's keys are not "
+				"known to this control process");
+			return;
+		}
+	}
+	struct api_error e;
+	struct dp_ctl_msg *rm = msg_alloc(c, &e);
+	if (rm == NULL) {
+		explicit_bzero(sp, sizeof(*sp));
+		free(sp);
+		cd->install_retry = true;
+		return;
+	}
+	rm->u.spec = *sp;
+	cd->spec = sp;
+	if (msg_submit(c, rm, DP_CTL_OP_REPLACE, dtls_replaced, NULL, id, &e) != 0) {
+		explicit_bzero(sp, sizeof(*sp));
+		free(sp);
+		cd->spec = NULL;
+		cd->install_retry = true;
+		return;
+	}
+	/* the keys are in the message now (and in cd->spec until answered) */
+	dtls_srtp_keys_wipe(&cd->keys);
+	cd->keys_held = false;
+}
+
+static void cd_install(struct ctl *c, struct cdtls *cd)
+{
+	struct api_error e;
+	struct dp_ctl_msg *m = msg_alloc(c, &e);
+	if (m == NULL) {
+		cd->install_retry = true;
+		return;
+	}
+	m->u.id = cd->id;
+	if (msg_submit(c, m, DP_CTL_OP_GET, dtls_got, NULL, cd->id, &e) != 0)
+		cd->install_retry = true;
+}
+
+/* A handshake that will install keys is under way. */
+static bool dtls_running(const struct csess *s)
+{
+	const struct cdtls *cd = s->dtls;
+	return cd && (cd->state == CD_WAIT_PEER || cd->state == CD_HANDSHAKE ||
+		      cd->state == CD_INSTALLING);
+}
+
+/* The outside leg's DTLS view, for session.show / list. */
+static json_t *dtls_json(const struct ctl *c, const struct cdtls *cd)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "role", json_string(dtls_role_name(cd->role)));
+	json_object_set_new(o, "setup", json_string(dtls_setup_name((enum dtls_setup)cd->setup)));
+	json_object_set_new(o, "state", json_string(cd_state_name[cd->state]));
+	if (cd->state == CD_FAILED) {
+		json_object_set_new(o, "error", json_string(dtls_status_name(cd->error)));
+		json_object_set_new(o, "reason", json_string(cd->reason));
+	}
+	const char *pn = cd->profile ? dtls_profile_name(cd->profile) : NULL;
+	json_object_set_new(o, "profile", pn ? json_string(pn) : json_null());
+	json_object_set_new(o, "peer_fingerprint", json_string(cd->fingerprint));
+	json_object_set_new(o, "fingerprint_ok",
+			    cd->state == CD_INSTALLING || cd->state == CD_ESTABLISHED ||
+			    (cd->state == CD_FAILED && cd->profile) ? json_true()
+			    : cd->state == CD_FAILED && cd->error == DTLS_ERR_FINGERPRINT_MISMATCH
+			    ? json_false() : json_null());
+	json_object_set_new(o, "fingerprint", json_string(dtls_ctx_fingerprint(c->dtls)));
+	if (cd->peer_known) {
+		char b[CTL_EP_STRLEN];
+		json_object_set_new(o, "peer", json_string(ctl_ep_format(&cd->peer, b, sizeof(b))));
+	} else {
+		json_object_set_new(o, "peer", json_null());
+	}
+	json_object_set_new(o, "association", json_boolean(cd->assoc != NULL));
+	uint64_t retr = cd->retransmits;
+	if (cd->assoc) {
+		struct dtls_assoc_stats st;
+		dtls_assoc_get_stats(cd->assoc, &st);
+		retr = st.timer_retransmits;
+	}
+	json_object_set_new(o, "datagrams_in", json_integer((json_int_t)cd->datagrams_in));
+	json_object_set_new(o, "datagrams_out", json_integer((json_int_t)cd->datagrams_out));
+	json_object_set_new(o, "retransmits", json_integer((json_int_t)retr));
+	if (cd->done_ns)
+		json_object_set_new(o, "handshake_ms",
+				    json_integer((json_int_t)((cd->done_ns - cd->created_ns) / 1000000u)));
+	return o;
+}
+
+/* The session's state in a word: live, DTLS running, DTLS failed. */
+static json_t *session_state_json(const struct cdtls *cd, bool keys_pending)
+{
+	char b[320];
+	if (cd && cd->state == CD_FAILED) {
+		snprintf(b, sizeof(b), "dtls failed: %s", cd->reason);
+		return json_string(b);
+	}
+	if (cd && cd->state != CD_ESTABLISHED)
+		return json_string("dtls pending");
+	if (keys_pending)
+		return json_string(cd ? "dtls pending" : "keys pending (no DTLS "
+				   "association: made before this control process started)");
+	return json_string("live");
 }
 
 static unsigned poll_exceptions(struct ctl *c)
@@ -1802,12 +2383,7 @@ static unsigned poll_exceptions(struct ctl *c)
 				continue;
 			}
 			memcpy(&meta, buf, sizeof(meta));
-			if (meta.kind == DP_CTL_PKT_DTLS) {
-				/* DTLS-SRTP is not supported yet */
-				c->c.dtls_dropped++;
-				continue;
-			}
-			if (meta.kind != DP_CTL_PKT_STUN) {
+			if (meta.kind != DP_CTL_PKT_STUN && meta.kind != DP_CTL_PKT_DTLS) {
 				c->c.exc_unknown_kind++;
 				continue;
 			}
@@ -1816,7 +2392,10 @@ static unsigned poll_exceptions(struct ctl *c)
 				c->c.exc_bad_frame++;
 				continue;
 			}
-			handle_stun(c, &meta, &f);
+			if (meta.kind == DP_CTL_PKT_DTLS)
+				handle_dtls(c, &meta, &f);
+			else
+				handle_stun(c, &meta, &f);
 		}
 	}
 	return total;
@@ -2148,6 +2727,22 @@ int ctl_serve(struct dpif *d, const struct ctl_opts *o)
 	if (loaded > 0)
 		logf_("state file %s: %ld session%s", c->state_path, loaded,
 		      loaded == 1 ? "" : "s");
+	struct dtls_ctx_config dc;
+	dtls_ctx_config_init(&dc);
+	dc.cert_file = o->dtls_cert;
+	dc.key_file = o->dtls_key;
+	dc.profiles = o->dtls_profiles;
+	dc.mtu = o->dtls_mtu;
+	dc.handshake_timeout_ms = o->dtls_timeout_ms;
+	int drc = dtls_ctx_create(&dc, &c->dtls);
+	if (drc != DTLS_OK) {
+		logf_("DTLS: %s%s%s", dtls_strerror(drc), o->dtls_cert ? ": " : "",
+		      o->dtls_cert ? o->dtls_cert : "");
+		c->dtls = NULL;
+		goto out;
+	}
+	c->sessions.on_remove = cd_on_remove;
+	c->sessions.on_remove_arg = c;
 	if (reconcile(c) != 0)
 		goto out;
 	c->snapshot_needed = true; /* the journal folded into a new snapshot */
@@ -2165,9 +2760,10 @@ int ctl_serve(struct dpif *d, const struct ctl_opts *o)
 	 * announced (once a second, in a short loop): let a loop that began
 	 * before the announcement end before this one consumes the ring */
 	usleep(20000);
-	logf_("serving %s (srtpedge pid %d, file prefix %s, %u worker%s, max_sessions %u)",
-	      o->socket_path, d->info->primary_pid, o->prefix, d->info->workers,
-	      d->info->workers == 1 ? "" : "s", d->info->max_sessions);
+	logf_("serving %s (srtpedge pid %d, file prefix %s, %u worker%s, max_sessions %u; "
+	      "DTLS fingerprint %s)", o->socket_path, d->info->primary_pid, o->prefix,
+	      d->info->workers, d->info->workers == 1 ? "" : "s", d->info->max_sessions,
+	      dtls_ctx_fingerprint(c->dtls));
 	fflush(stderr);
 
 	status = 0;
@@ -2176,6 +2772,7 @@ int ctl_serve(struct dpif *d, const struct ctl_opts *o)
 		c->now_ns = mono_ns();
 		poll_done(c);
 		unsigned exc = poll_exceptions(c);
+		dtls_timers(c);
 		serve_clients(c);
 		state_flush(c);
 		serve_clients(c); /* those whose answer was held */
@@ -2228,6 +2825,8 @@ out:
 	if (c->ep >= 0)
 		close(c->ep);
 	csess_table_free(&c->sessions);
+	if (c->dtls)
+		dtls_ctx_destroy(c->dtls);
 	if (c->jbuf) {
 		explicit_bzero(c->jbuf, c->jcap);
 		free(c->jbuf);

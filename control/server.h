@@ -1,7 +1,7 @@
 /*
  * srtpedge-control's event loop: the operator API on a unix socket (JSON,
  * one request per line), the dataplane's command and completion rings, the
- * exception ring (ICE-lite answers, DTLS counted and dropped) and the state
+ * exception ring (ICE-lite answers, DTLS-SRTP handshakes) and the state
  * file. One thread; nothing in it waits on the dataplane.
  */
 #ifndef CTL_SERVER_H
@@ -19,6 +19,11 @@ struct ctl_opts {
 	unsigned stun_rate;        /* STUN packets handled per second, all legs */
 	unsigned stun_leg_rate;    /* per leg */
 	int verbose;
+	/* DTLS-SRTP: PEM certificate and key (NULL: generated at start),
+	 * profile preference (NULL: the engine's), MTU and handshake
+	 * timeout (0: the engine's defaults) */
+	const char *dtls_cert, *dtls_key, *dtls_profiles;
+	unsigned dtls_mtu, dtls_timeout_ms;
 };
 
 /* Set by the signal handler: stop the loop. */

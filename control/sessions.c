@@ -19,8 +19,10 @@ int csess_table_init(struct csess_table *t)
 	return t->buckets ? 0 : -1;
 }
 
-static void entry_free(struct csess *s)
+static void entry_free(const struct csess_table *t, struct csess *s)
 {
+	if (s->dtls && t->on_remove)
+		t->on_remove(s, t->on_remove_arg);
 	for (int l = 0; l < DP_SIDES; l++) {
 		if (s->ice[l]) {
 			explicit_bzero(s->ice[l], sizeof(*s->ice[l]));
@@ -41,7 +43,7 @@ void csess_table_free(struct csess_table *t)
 		struct csess *s = t->buckets[i], *n;
 		for (; s; s = n) {
 			n = s->next;
-			entry_free(s);
+			entry_free(t, s);
 		}
 	}
 	free(t->buckets);
@@ -103,7 +105,7 @@ void csess_remove(struct csess_table *t, uint32_t id)
 			struct csess *s = *pp;
 			*pp = s->next;
 			t->count--;
-			entry_free(s);
+			entry_free(t, s);
 			return;
 		}
 	}

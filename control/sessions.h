@@ -47,6 +47,9 @@ struct csess {
 	double tokens[DP_SIDES];                /* STUN rate limit per leg */
 	uint64_t tokens_ns[DP_SIDES];
 	struct csess_counters c;
+	/* the server's DTLS-SRTP state of the outside leg (NULL: none); the
+	 * table's on_remove frees it */
+	void *dtls;
 	struct csess *next;
 };
 
@@ -55,6 +58,9 @@ struct csess_table {
 	size_t nbuckets;
 	size_t count;
 	uint32_t cursor;                        /* the last id allocated */
+	/* called for an entry with dtls set before it is freed */
+	void (*on_remove)(struct csess *s, void *arg);
+	void *on_remove_arg;
 };
 
 int csess_table_init(struct csess_table *t);

@@ -101,8 +101,15 @@ static void usage_create(FILE *f)
 "                             answer its connectivity checks)\n"
 "  --ice-remote-ufrag U       the endpoint's ufrag (checks from another are\n"
 "                             refused)\n"
-"  --outside-dtls ROLE        DTLS-SRTP (active|passive|actpass): not\n"
-"                             supported yet, refused by the server\n"
+"  --outside-dtls SETUP       DTLS-SRTP instead of a=crypto lines: our\n"
+"                             a=setup, active (we are the DTLS client) or\n"
+"                             passive (the server); the keys come from the\n"
+"                             handshake (media waits for them)\n"
+"  --outside-fingerprint FP   the endpoint's a=fingerprint, 'sha-256 AB:..'\n"
+"                             (required with --outside-dtls)\n"
+"  --outside-peer-setup SETUP the endpoint's a=setup: with --outside-dtls\n"
+"                             actpass (our offer), its answer's; alone, its\n"
+"                             offer's (we answer: actpass makes us active)\n"
 "  --inside-local A:P         our address and port toward the media core\n"
 "  --inside-remote A:P|latch  the media core's\n"
 "  --inside-rx-crypto LINE, --inside-tx-crypto LINE\n"
@@ -465,6 +472,10 @@ static void show_created(json_t *a)
 	       json_integer_value(json_object_get(a, "session")),
 	       *str(a, "name") && strcmp(str(a, "name"), "-") ? ": " : "",
 	       *str(a, "name") && strcmp(str(a, "name"), "-") ? str(a, "name") : "");
+	const json_t *d = json_object_get(a, "dtls");
+	if (json_is_object(d))
+		printf("dtls setup %s (%s), our fingerprint %s\n", str(d, "setup"),
+		       str(d, "role"), str(d, "fingerprint"));
 	if (json_object_get(a, "warning"))
 		fprintf(stderr, "srtpctl: warning: %s\n", str(a, "warning"));
 }
@@ -473,7 +484,7 @@ static int cmd_create(int argc, char **argv)
 {
 	enum {
 		O_ID = 256, O_NAME, O_OL, O_OR, O_ORX, O_OTX, O_UF, O_PW, O_RUF, O_DTLS,
-		O_IL, O_IR, O_IRX, O_ITX, O_IUF, O_IPW, O_IRUF,
+		O_FP, O_PSETUP, O_IL, O_IR, O_IRX, O_ITX, O_IUF, O_IPW, O_IRUF,
 	};
 	static const struct option opts[] = {
 		{"id", required_argument, NULL, O_ID},
@@ -486,6 +497,8 @@ static int cmd_create(int argc, char **argv)
 		{"ice-pwd", required_argument, NULL, O_PW},
 		{"ice-remote-ufrag", required_argument, NULL, O_RUF},
 		{"outside-dtls", required_argument, NULL, O_DTLS},
+		{"outside-fingerprint", required_argument, NULL, O_FP},
+		{"outside-peer-setup", required_argument, NULL, O_PSETUP},
 		{"inside-local", required_argument, NULL, O_IL},
 		{"inside-remote", required_argument, NULL, O_IR},
 		{"inside-rx-crypto", required_argument, NULL, O_IRX},
@@ -535,7 +548,9 @@ static int cmd_create(int argc, char **argv)
 		case O_UF: set_path(req, "outside", "ice", "ufrag", v); break;
 		case O_PW: set_path(req, "outside", "ice", "pwd", v); break;
 		case O_RUF: set_path(req, "outside", "ice", "remote_ufrag", v); break;
-		case O_DTLS: set_path(req, "outside", "dtls", "role", v); break;
+		case O_DTLS: set_path(req, "outside", "dtls", "setup", v); break;
+		case O_FP: set_path(req, "outside", "dtls", "fingerprint", v); break;
+		case O_PSETUP: set_path(req, "outside", "dtls", "peer_setup", v); break;
 		case O_IL: set_path(req, "inside", "local", NULL, v); break;
 		case O_IR: set_path(req, "inside", "remote", NULL, v); break;
 		case O_IRX: set_path(req, "inside", "sdes", "rx", v); break;
@@ -643,13 +658,14 @@ static void show_session(json_t *a)
 	       *str(s, "name") ? str(s, "name") : "-",
 	       json_integer_value(json_object_get(s, "worker")),
 	       str(json_object_get(s, "control"), "managed"));
+	printf("  state %s\n", str(s, "state"));
 	for (int l = 0; l < 2; l++) {
 		const json_t *leg = json_object_get(s, legs[l]);
 		char remote[96];
 		leg_remote(leg, remote, sizeof(remote));
 		printf("  %-8s local %s  remote %s", legs[l], str(leg, "local"), remote);
-		if (json_is_true(json_object_get(leg, "remote_change_pending")))
-			printf("  (peer change pending)");
+		if (json_is_true(json_object_get(leg, "keys_pending")))
+			printf("  (keys pending)");
 		const json_t *ice = json_object_get(leg, "ice");
 		if (json_is_object(ice)) {
 			printf("  ice ufrag %s", str(ice, "ufrag"));
@@ -657,6 +673,28 @@ static void show_session(json_t *a)
 				printf(" (peer %s)", str(ice, "remote_ufrag"));
 		}
 		printf("\n");
+		const json_t *d = json_object_get(leg, "dtls");
+		if (json_is_object(d)) {
+			const json_t *ok = json_object_get(d, "fingerprint_ok");
+			printf("  %-8s dtls %s (setup %s)  state %s  profile %s  peer fingerprint "
+			       "%s\n", legs[l], str(d, "role"), str(d, "setup"), str(d, "state"),
+			       str(d, "profile"), json_is_true(ok) ? "ok" : json_is_false(ok)
+			       ? "MISMATCH" : "not checked yet");
+			if (json_object_get(d, "reason"))
+				printf("  %-8s dtls failure: %s (%s)\n", legs[l], str(d, "reason"),
+				       str(d, "error"));
+			printf("  %-8s dtls peer %s  datagrams in %" JSON_INTEGER_FORMAT " out %"
+			       JSON_INTEGER_FORMAT "  retransmits %" JSON_INTEGER_FORMAT
+			       "  expected %s\n", legs[l],
+			       json_is_string(json_object_get(d, "peer")) ? str(d, "peer") : "-",
+			       json_integer_value(json_object_get(d, "datagrams_in")),
+			       json_integer_value(json_object_get(d, "datagrams_out")),
+			       json_integer_value(json_object_get(d, "retransmits")),
+			       str(d, "peer_fingerprint"));
+			printf("  %-8s dtls our fingerprint %s\n", legs[l], str(d, "fingerprint"));
+		} else if (json_is_true(json_object_get(leg, "keys_pending"))) {
+			printf("  %-8s keys pending\n", legs[l]);
+		}
 		show_dir(legs[l], "rx", json_object_get(leg, "rx"));
 		show_dir(legs[l], "tx", json_object_get(leg, "tx"));
 		printf("  %-8s rx %" JSON_INTEGER_FORMAT " packets %" JSON_INTEGER_FORMAT
@@ -930,7 +968,7 @@ static void print_counters_at(const char *title, const json_t *o, int depth)
 	json_t *v;
 	struct table t = {.ncols = 2};
 	json_object_foreach((json_t *)o, k, v) {
-		char buf[64];
+		char buf[208];
 		if (json_is_integer(v)) {
 			if (!stats_all && json_integer_value(v) == 0 &&
 			    (depth > 0 || strncmp(k, "drop_", 5) == 0 || strncmp(k, "srtp_", 5) == 0 ||

@@ -7,7 +7,8 @@
 #  - every srtpctl command and --help, its errors and exit codes (bad
 #    usage 2, server errors 1 with the code, socket missing 3): bad JSON,
 #    unknown fields, duplicate ids and addresses, unknown ids, bad a=crypto
-#    lines, unsupported SDES parameters and DTLS, an address not srtpedge's,
+#    lines, unsupported SDES parameters, DTLS without a fingerprint, an
+#    address not srtpedge's,
 #    the table full;
 #  - SDES sessions created with srtpctl carry SRTP from the outside
 #    namespace (srtp-load, libsrtp2) to plain RTP inside, every packet;
@@ -16,8 +17,9 @@
 #    integrity, 401 for a wrong password, a wrong ufrag or the wrong peer
 #    ufrag; a good check with USE-CANDIDATE moves a latched leg's peer (and
 #    the media toward the endpoint follows it); one on a leg without a peer
-#    sets it; a bad one moves nothing; sessions without ICE credentials and
-#    DTLS get no answer and are counted;
+#    sets it; a bad one moves nothing; sessions without ICE credentials, and
+#    DTLS on an SDES session, get no answer and are counted (DTLS-SRTP
+#    sessions: netns_dtls.sh);
 #  - IPv6 on a leg (ICE answered with an IPv6 XOR-MAPPED-ADDRESS);
 #  - pipelined requests answered in order; a line over 1 MiB refused;
 #  - rekey: new keys carry traffic, the old ones are refused, the latched
@@ -302,7 +304,7 @@ expect "UNENCRYPTED_SRTP" 1 "unsupported: outside.sdes.tx: UNENCRYPTED_SRTP" -- 
 	--outside-local "$OUT4.1:20010" --outside-remote latch \
 	--outside-rx-crypto "$(crypto $SUITE "$K1")" --outside-tx-crypto "$(crypto $SUITE "$K1T") UNENCRYPTED_SRTP" \
 	--inside-local "$IN4.1:30010" --inside-remote "$IN4.10:50000"
-expect "DTLS-SRTP" 1 "unsupported: outside.dtls: DTLS-SRTP is not supported yet" -- \
+expect "DTLS-SRTP without the peer's fingerprint" 1 "invalid: outside.dtls.fingerprint: missing" -- \
 	ctl session create --outside-local "$OUT4.1:20010" --outside-remote latch \
 	--outside-dtls active --inside-local "$IN4.1:30010" --inside-remote "$IN4.10:50000"
 expect "outside without keys" 1 "invalid: outside.sdes: missing" -- ctl session create \
@@ -456,7 +458,7 @@ expect "session 3: another peer ufrag: 401" 0 "error 401" -- stun --bind "[$OUT6
 # (a packet of the session: the owner worker has taken the pending peer)
 check_eq "the good check gave session 3 its peer, the bad one moved nothing" \
 	"$(show_field 3 "j['outside']['remote']")" "[$OUT6:10]:40004"
-expect "DTLS to session 1: no answer (not supported yet)" 0 "none" -- \
+expect "DTLS to session 1 (SDES, no DTLS-SRTP): no answer" 0 "none" -- \
 	in_out "$PY" "$STUNC" dtls --bind "$OUT4.10:40000" --to "$OUT4.1:20000" --expect none --timeout 0.5
 sleep 0.2
 ctl --json stats >"$work/stats.json"

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "ctl_util.h"
+#include "dtls_srtp.h"
 #include "frame.h"
 #include "request.h"
 #include "sessions.h"
@@ -241,7 +242,8 @@ static const struct bad bad_creates[] = {
 	 API_E_UNSUPPORTED, "outside.sdes.rx", "FEC"},
 	{"outside.sdes.rx", "\"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30 " FEC_KEY=inline:" K30B "\"",
 	 API_E_UNSUPPORTED, "outside.sdes.rx", "FEC_KEY"},
-	{"outside.dtls", "{\"role\": \"active\"}", API_E_UNSUPPORTED, "outside.dtls", "not supported yet"},
+	{"outside.dtls", "{\"setup\": \"active\"}", API_E_INVALID, "outside.dtls", "not both"},
+	{"inside.dtls", "{\"setup\": \"active\"}", API_E_UNSUPPORTED, "inside.dtls", "outside leg only"},
 	{"outside.ice", "\"Xa7q\"", API_E_INVALID, "outside.ice", "object"},
 	{"outside.ice.ufrag", NULL, API_E_INVALID, "outside.ice.ufrag", "missing"},
 	{"outside.ice.ufrag", "\"abc\"", API_E_INVALID, "outside.ice.ufrag", "4 to 256"},
@@ -255,6 +257,97 @@ static const struct bad bad_creates[] = {
 	{"inside.local", "\"203.0.113.1\"", API_E_INVALID, "inside.local", "ADDRESS:PORT"},
 	{"inside.sdes", "{\"rx\": \"" CRYPTO(1, K30) "\"}", API_E_INVALID, "inside.sdes.tx", "missing"},
 };
+
+/* outside "dtls": roles from a=setup, keys pending, every refusal. */
+#define FP256 "sha-256 AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
+static char *dtls_create(const char *dtls)
+{
+	json_t *j = load(base_create());
+	json_t *o = json_object_get(j, "outside");
+	json_object_del(o, "sdes");
+	json_error_t je;
+	json_t *d = json_loads(dtls, 0, &je);
+	if (d == NULL)
+		fprintf(stderr, "bad test value %s\n", dtls);
+	json_object_set_new(o, "dtls", d);
+	char *s = ctl_json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return s;
+}
+
+static void test_create_dtls(void)
+{
+	static const struct {
+		const char *dtls;
+		int setup, role;
+	} good[] = {
+		{"{\"setup\": \"passive\", \"fingerprint\": \"" FP256 "\"}",
+		 DTLS_SETUP_PASSIVE, DTLS_ROLE_SERVER},
+		{"{\"setup\": \"ACTIVE\", \"fingerprint\": \"" FP256 "\"}",
+		 DTLS_SETUP_ACTIVE, DTLS_ROLE_CLIENT},
+		/* we answer an offer of actpass: active */
+		{"{\"peer_setup\": \"actpass\", \"fingerprint\": \"" FP256 "\"}",
+		 DTLS_SETUP_ACTIVE, DTLS_ROLE_CLIENT},
+		{"{\"peer_setup\": \"active\", \"fingerprint\": \"" FP256 "\"}",
+		 DTLS_SETUP_PASSIVE, DTLS_ROLE_SERVER},
+		/* we offered actpass; the answer decides */
+		{"{\"setup\": \"actpass\", \"peer_setup\": \"passive\", \"fingerprint\": \"" FP256 "\"}",
+		 DTLS_SETUP_ACTPASS, DTLS_ROLE_CLIENT},
+		{"{\"setup\": \"actpass\", \"peer_setup\": \"active\", \"fingerprint\": \"" FP256 "\"}",
+		 DTLS_SETUP_ACTPASS, DTLS_ROLE_SERVER},
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		struct api_create c;
+		struct api_error e;
+		char *text = dtls_create(good[i].dtls);
+		json_t *j = load(text);
+		int rc = api_parse_create(j, &c, &e);
+		CHECK(rc == 0, "case %zu: %s", i, rc ? e.message : "");
+		if (rc == 0) {
+			const struct dp_leg_spec *o = &c.spec.leg[DP_OUTSIDE];
+			CHECK(c.dtls, "case %zu: dtls", i);
+			CHECK_U(c.d.setup, good[i].setup);
+			CHECK_U(c.d.role, good[i].role);
+			CHECK(strcmp(c.d.fingerprint, FP256) == 0, "case %zu: fingerprint", i);
+			CHECK(o->keys_pending && o->latch, "case %zu: keys pending, latch", i);
+			CHECK_U(o->rx.suite, DP_SUITE_NONE);
+			CHECK_U(o->tx.suite, DP_SUITE_NONE);
+			CHECK(!c.spec.leg[DP_INSIDE].keys_pending, "case %zu: inside", i);
+		}
+		api_wipe_create(&c);
+		json_decref(j);
+		free(text);
+	}
+	static const struct {
+		const char *dtls, *field, *says;
+	} bad[] = {
+		{"{\"fingerprint\": \"" FP256 "\"}", "outside.dtls.setup", "missing"},
+		{"{\"setup\": \"passive\"}", "outside.dtls.fingerprint", "missing"},
+		{"{\"setup\": \"holdconn\", \"fingerprint\": \"" FP256 "\"}", "outside.dtls.setup", "active"},
+		{"{\"setup\": \"sideways\", \"fingerprint\": \"" FP256 "\"}", "outside.dtls.setup", "active"},
+		{"{\"setup\": \"actpass\", \"fingerprint\": \"" FP256 "\"}", "outside.dtls.peer_setup", "missing"},
+		{"{\"setup\": \"actpass\", \"peer_setup\": \"actpass\", \"fingerprint\": \"" FP256 "\"}",
+		 "outside.dtls.peer_setup", "does not answer"},
+		{"{\"setup\": \"active\", \"peer_setup\": \"passive\", \"fingerprint\": \"" FP256 "\"}",
+		 "outside.dtls.peer_setup", "only with setup actpass"},
+		{"{\"setup\": \"passive\", \"fingerprint\": \"md5 AB:CD\"}", "outside.dtls.fingerprint", ""},
+		{"{\"setup\": \"passive\", \"fingerprint\": \"sha-256 zz\"}", "outside.dtls.fingerprint", ""},
+		{"{\"setup\": \"passive\", \"fingerprint\": 7}", "outside.dtls.fingerprint", "string"},
+		{"{\"setup\": \"passive\", \"fingerprint\": \"" FP256 "\", \"role\": \"x\"}",
+		 "outside.dtls.role", "unknown field"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char field[64], msg[400];
+		char *text = dtls_create(bad[i].dtls);
+		int code = create_code(text, field, sizeof(field), msg, sizeof(msg));
+		CHECK(code == API_E_INVALID, "bad case %zu: code %s (%s)", i, api_code_name(code), msg);
+		CHECK(strcmp(field, bad[i].field) == 0, "bad case %zu: field '%s', want '%s'", i,
+		      field, bad[i].field);
+		CHECK(strstr(msg, bad[i].says) != NULL, "bad case %zu: '%s' does not say '%s'", i,
+		      msg, bad[i].says);
+		free(text);
+	}
+}
 
 static void test_create_errors(void)
 {
@@ -711,6 +804,7 @@ int main(void)
 		{"create maps onto the spec", test_create_maps},
 		{"create: SDES parameters, IPv6, MKIs, GCM, inside ICE", test_create_sdes_params},
 		{"create: every refusal names its field", test_create_errors},
+		{"create: DTLS-SRTP (roles from a=setup, keys pending)", test_create_dtls},
 		{"delete, show, list, stats, status, rekey refusals", test_other_ops},
 		{"rekey, list, stats map", test_rekey_maps},
 		{"dataplane answers as API errors", test_dp_errors},
