@@ -68,26 +68,7 @@ ctl_pid=
 
 ctl() { timeout 30 "$SRTPCTL" --socket "$SOCK" "$@"; }
 
-expect() {
-	local name=$1 want=$2 pat='' rc=0
-	shift 2
-	if [ "$1" != "--" ]; then pat=$1; shift; fi
-	shift
-	"$@" >"$work/out" 2>"$work/err" || rc=$?
-	local where="$work/out"
-	[ "$want" -ne 0 ] && where="$work/err"
-	if [ "$rc" -ne "$want" ]; then
-		bad "$name: exit $rc, want $want"
-		sed 's/^/    | /' "$work/out" "$work/err" | tail -8
-	elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$where"; then
-		bad "$name: no '$pat' in its output"
-		sed 's/^/    | /' "$work/out" "$work/err" | tail -8
-	else
-		ok "$name${pat:+ ($(grep -Eo -m1 -- "$pat" "$where" | head -c 100))}"
-	fi
-}
-
-jget() { "$PY" -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
+source "$(dirname "$0")/lib.sh"
 
 show_field() {
 	ctl --json session show "$1" >"$work/show.json" 2>/dev/null || { echo "?"; return; }
