@@ -32,7 +32,7 @@ enum api_code {
 	API_E_EXISTS,       /* the id, or a local address and port, is taken */
 	API_E_FULL,         /* the dataplane holds max_sessions, or no id is free */
 	API_E_BUSY,         /* a ring or the message pool is full: try again */
-	API_E_UNSUPPORTED,  /* valid, but not implemented (DTLS-SRTP, some SDES parameters) */
+	API_E_UNSUPPORTED,  /* valid, but not served (KDR, UNENCRYPTED_*, FEC in SDES) */
 	API_E_DATAPLANE,    /* the dataplane failed or answered out of contract */
 	API_E_INTERNAL,     /* srtpedge-control itself failed (memory, telemetry) */
 	API_E_COUNT

@@ -527,6 +527,22 @@ static void state_flush(struct ctl *c)
 		client_emit(c, cl);
 }
 
+/* A larger copy of a buffer that may hold secrets (requests carry keys,
+ * the journal ICE passwords): the old one is wiped before it is freed.
+ * NULL, and the old one kept, when memory is short. */
+static char *grow_wiped(char *old, size_t used, size_t oldcap, size_t newcap)
+{
+	char *b = malloc(newcap);
+	if (b == NULL)
+		return NULL;
+	if (old) {
+		memcpy(b, old, used);
+		explicit_bzero(old, oldcap);
+		free(old);
+	}
+	return b;
+}
+
 static void journal_line(struct ctl *c, const char *line)
 {
 	size_t len = strlen(line);
@@ -534,15 +550,10 @@ static void journal_line(struct ctl *c, const char *line)
 		size_t cap = c->jcap ? c->jcap : 4096;
 		while (cap < c->jlen + len + 1)
 			cap *= 2;
-		char *b = malloc(cap);
+		char *b = grow_wiped(c->jbuf, c->jlen, c->jcap, cap);
 		if (b == NULL) {
 			c->snapshot_needed = true;
 			return;
-		}
-		if (c->jbuf) {
-			memcpy(b, c->jbuf, c->jlen);
-			explicit_bzero(c->jbuf, c->jcap);
-			free(c->jbuf);
 		}
 		c->jbuf = b;
 		c->jcap = cap;
@@ -1586,15 +1597,10 @@ static void client_read(struct ctl *c, struct client *cl)
 				continue;
 			}
 			size_t cap = cl->rcap ? cl->rcap * 2 : 8192;
-			char *b = malloc(cap);
+			char *b = grow_wiped(cl->rbuf, cl->rlen, cl->rcap, cap);
 			if (b == NULL) {
 				cl->closing = true;
 				return;
-			}
-			if (cl->rbuf) {
-				memcpy(b, cl->rbuf, cl->rlen);
-				explicit_bzero(cl->rbuf, cl->rcap);
-				free(cl->rbuf);
 			}
 			cl->rbuf = b;
 			cl->rcap = cap;

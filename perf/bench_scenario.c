@@ -793,7 +793,7 @@ static int run_dataplane_one(struct harness *h, const struct scenario *sc,
 			     enum sre_suite suite, unsigned payload)
 {
 	const char *sname = sre_suite_name(suite);
-	unsigned todo[LMAX], ntodo = 0;
+	unsigned remaining[LMAX], nremaining = 0;
 	int failures = 0;
 
 	for (unsigned i = 0; i < sc->nstreams; i++) {
@@ -804,11 +804,11 @@ static int run_dataplane_one(struct harness *h, const struct scenario *sc,
 				  "1 GiB of hugepages scripts/setup.sh reserves",
 				  false);
 		else
-			todo[ntodo++] = sc->streams[i];
+			remaining[nremaining++] = sc->streams[i];
 	}
-	if (ntodo == 0)
+	if (nremaining == 0)
 		return 0;
-	for (int attempt = 0; attempt < 2 && ntodo > 0 && !stop_requested; attempt++) {
+	for (int attempt = 0; attempt < 2 && nremaining > 0 && !stop_requested; attempt++) {
 		char args[24][96], *argv[32], outp[128], errp[128];
 		unsigned a = 1, k = 0;
 #define ARG(...) (snprintf(args[k], 96, __VA_ARGS__), argv[a++] = args[k++])
@@ -819,7 +819,7 @@ static int run_dataplane_one(struct harness *h, const struct scenario *sc,
 		ARG("--payload");
 		ARG("%u", payload);
 		ARG("--streams");
-		list_str(args[k], 96, todo, ntodo);
+		list_str(args[k], 96, remaining, nremaining);
 		argv[a++] = args[k++];
 		ARG("--packets");
 		ARG("%u", sc->packets);
@@ -855,8 +855,8 @@ static int run_dataplane_one(struct harness *h, const struct scenario *sc,
 		unsigned left[LMAX], nleft = 0;
 		if (rc != 0)
 			copy_log(h, errp, "dataplane");
-		for (unsigned t = 0; t < ntodo; t++) {
-			unsigned S = todo[t];
+		for (unsigned t = 0; t < nremaining; t++) {
+			unsigned S = remaining[t];
 			if (n < 0 || !dp_has_streams(rows, n, S)) {
 				left[nleft++] = S;
 				continue;
@@ -926,8 +926,8 @@ static int run_dataplane_one(struct harness *h, const struct scenario *sc,
 					  payload, left[t], 1, why, true);
 			failures++;
 		}
-		memcpy(todo, left, nleft * sizeof(*todo));
-		ntodo = nleft;
+		memcpy(remaining, left, nleft * sizeof(*remaining));
+		nremaining = nleft;
 	}
 	return failures;
 }
