@@ -32,12 +32,14 @@ int dp_ctl_create(struct dp_ctl *c, const struct dp_runtime *rt)
 	c->msgs = rte_mempool_create(DP_CTL_MSG_POOL, DP_CTL_MSGS, sizeof(struct dp_ctl_msg),
 				     0, 0, NULL, NULL, NULL, NULL, socket, 0);
 	/* one writer each way for commands; exceptions come from every
-	 * worker, sends go to worker 0 only */
+	 * worker and are read by the control process, or freed by the main
+	 * lcore when it has none (the two may overlap for a moment as one
+	 * attaches: multi-consumer); sends go to worker 0 only */
 	c->cmd = rte_ring_create(DP_CTL_CMD_RING, DP_CTL_CMD_SLOTS, socket,
 				 RING_F_SP_ENQ | RING_F_SC_DEQ);
 	c->done = rte_ring_create(DP_CTL_DONE_RING, DP_CTL_CMD_SLOTS, socket,
 				  RING_F_SP_ENQ | RING_F_SC_DEQ);
-	c->exc = rte_ring_create(DP_CTL_EXC_RING, DP_CTL_EXC_SLOTS, socket, RING_F_SC_DEQ);
+	c->exc = rte_ring_create(DP_CTL_EXC_RING, DP_CTL_EXC_SLOTS, socket, 0);
 	c->send = rte_ring_create(DP_CTL_SEND_RING, DP_CTL_SEND_SLOTS, socket,
 				  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (c->mz == NULL || c->msgs == NULL || c->cmd == NULL || c->done == NULL ||
