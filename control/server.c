@@ -543,24 +543,32 @@ static char *grow_wiped(char *old, size_t used, size_t oldcap, size_t newcap)
 	return b;
 }
 
+/* Appends `len` bytes and a newline to a growing buffer; false when
+ * memory is short (the buffer is left as it was). */
+static bool append_line(char **buf, size_t *used, size_t *cap, const char *s, size_t len)
+{
+	if (*used + len + 1 > *cap) {
+		size_t ncap = *cap ? *cap : 4096;
+		while (ncap < *used + len + 1)
+			ncap *= 2;
+		char *b = grow_wiped(*buf, *used, *cap, ncap);
+		if (b == NULL)
+			return false;
+		*buf = b;
+		*cap = ncap;
+	}
+	memcpy(*buf + *used, s, len);
+	(*buf)[*used + len] = '\n';
+	*used += len + 1;
+	return true;
+}
+
 static void journal_line(struct ctl *c, const char *line)
 {
-	size_t len = strlen(line);
-	if (c->jlen + len + 1 > c->jcap) {
-		size_t cap = c->jcap ? c->jcap : 4096;
-		while (cap < c->jlen + len + 1)
-			cap *= 2;
-		char *b = grow_wiped(c->jbuf, c->jlen, c->jcap, cap);
-		if (b == NULL) {
-			c->snapshot_needed = true;
-			return;
-		}
-		c->jbuf = b;
-		c->jcap = cap;
+	if (!append_line(&c->jbuf, &c->jlen, &c->jcap, line, strlen(line))) {
+		c->snapshot_needed = true;
+		return;
 	}
-	memcpy(c->jbuf + c->jlen, line, len);
-	c->jbuf[c->jlen + len] = '\n';
-	c->jlen += len + 1;
 	c->jpending++;
 }
 
@@ -1469,21 +1477,10 @@ static void client_queue(struct ctl *c, struct client *cl, const char *s, size_t
 		cl->wlen = 0;
 		return;
 	}
-	if (cl->wlen + len + 1 > cl->wcap) {
-		size_t cap = cl->wcap ? cl->wcap : 4096;
-		while (cap < cl->wlen + len + 1)
-			cap *= 2;
-		char *b = realloc(cl->wbuf, cap);
-		if (b == NULL) {
-			cl->closing = true;
-			return;
-		}
-		cl->wbuf = b;
-		cl->wcap = cap;
+	if (!append_line(&cl->wbuf, &cl->wlen, &cl->wcap, s, len)) {
+		cl->closing = true;
+		return;
 	}
-	memcpy(cl->wbuf + cl->wlen, s, len);
-	cl->wbuf[cl->wlen + len] = '\n';
-	cl->wlen += len + 1;
 	client_flush(c, cl);
 }
 

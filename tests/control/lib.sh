@@ -25,3 +25,27 @@ expect() {
 
 # jget FILE EXPR: a value of a JSON file (python expression on `j`)
 jget() { "$PY" -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# ctl_start NAME [OPTIONS...]: srtpedge-control ($CTLD) on srtpedge's
+# prefix, socket $SOCK, state $STATE, logging into $work/control.NAME.log;
+# waits until it serves. Sets ctl_pid.
+ctl_start() {
+	local i log="$work/control.$1.log"
+	shift
+	"$CTLD" --file-prefix "$se_prefix" --socket "$SOCK" --state-dir "$STATE" -v "$@" \
+		>"$log" 2>&1 &
+	ctl_pid=$!
+	bg_add "$ctl_pid"
+	for ((i = 0; i < 300; i++)); do
+		grep -q 'srtpedge-control: serving' "$log" && return 0
+		if ! kill -0 "$ctl_pid" 2>/dev/null; then
+			echo "$TEST: srtpedge-control exited at start:" >&2
+			sed 's/^/    | /' "$log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	echo "$TEST: srtpedge-control did not start" >&2
+	sed 's/^/    | /' "$log" >&2
+	return 1
+}

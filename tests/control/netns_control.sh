@@ -110,26 +110,6 @@ print(sorted(ids))
 PY
 }
 
-ctl_start() {
-	local i log="$work/control.$1.log"
-	shift
-	"$CTLD" --file-prefix "$se_prefix" --socket "$SOCK" --state-dir "$STATE" -v "$@" \
-		>"$log" 2>&1 &
-	ctl_pid=$!
-	bg_add "$ctl_pid"
-	for ((i = 0; i < 300; i++)); do
-		grep -q 'srtpedge-control: serving' "$log" && return 0
-		if ! kill -0 "$ctl_pid" 2>/dev/null; then
-			echo "$TEST: srtpedge-control exited at start:" >&2
-			sed 's/^/    | /' "$log" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
-	echo "$TEST: srtpedge-control did not start" >&2
-	sed 's/^/    | /' "$log" >&2
-	return 1
-}
 
 key() { head -c "$1" /dev/urandom | base64 -w0; }
 
