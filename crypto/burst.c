@@ -404,7 +404,8 @@ static inline void set_iv(struct sre_work *w, const struct sre_packet *p)
  * once per level (streams, then contexts, then keys) keeps a whole chunk's
  * misses of a level in flight together instead of one packet's at a time. */
 static inline void prefetch_chunk(const struct sre_engine *e,
-				  const struct sre_packet *pkts, unsigned n)
+				  const struct sre_packet *pkts, unsigned n,
+				  bool inbound)
 {
 	bool vaes = e->arch_id & 0x80;
 
@@ -427,11 +428,18 @@ static inline void prefetch_chunk(const struct sre_engine *e,
 		sre_prefetch(s->ctx);
 		if (likely(s->key_hint != 0 && pkts[i].kind == SRE_RTP)) {
 			const uint8_t *k = (const uint8_t *)(s->key_hint & ~(uintptr_t)63);
+			/* the cipher's bytes if the header has no CSRC or
+			 * extension (and, received, no MKI); a longer header
+			 * only makes them fewer, at the cost of a line
+			 * prefetched in vain */
+			uint32_t fixed = SRE_RTP_HEADER_LEN +
+					 (inbound ? SRE_GCM_TAG_LEN : 0);
 			sre_prefetch(k);
 			sre_prefetch_session_keys(k + SRE_KEY_HEADER,
 						  s->key_hint & SRE_HINT_GCM,
 						  s->key_hint & SRE_HINT_AES256,
-						  pkts[i].len, vaes);
+						  pkts[i].len > fixed ? pkts[i].len - fixed : 0,
+						  vaes);
 		}
 	}
 }
@@ -539,7 +547,7 @@ static void protect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 	uint16_t *cm = e->list_a, *gcm = e->list_b;
 	unsigned ncm = 0, ngcm = 0;
 
-	prefetch_chunk(e, pkts, n);
+	prefetch_chunk(e, pkts, n, false);
 	for (unsigned i = 0; i < n; i++) {
 		struct sre_work *w = &e->work[i];
 		struct sre_packet *p = &pkts[i];
@@ -945,7 +953,7 @@ static void unprotect_chunk(struct sre_engine *e, struct sre_packet *pkts,
 
 	if (!nested)
 		e->chunk_gen++;
-	prefetch_chunk(e, pkts, n);
+	prefetch_chunk(e, pkts, n, true);
 	for (unsigned i = 0; i < n; i++) {
 		struct sre_work *w = &e->work[i];
 		struct sre_packet *p = &pkts[i];

@@ -644,7 +644,7 @@ static uint64_t time_raw(struct fixture *f, struct packets *p, bool rtcp,
 			sre_prefetch_session_keys(rtcp ? (const uint8_t *)&rk->rtcp
 						       : (const uint8_t *)&rk->rtp,
 						  info->aead, info->key_len == 32,
-						  p->ref_len[j], vaes);
+						  p->enc_len[j], vaes);
 		}
 		if (info->aead) {
 			IMB_GET_NEXT_BURST(mgr, m, gjobs);
