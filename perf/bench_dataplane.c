@@ -46,483 +46,21 @@
 
 #include "bench.h"
 #include "bench_dataplane.h"
+#include "bench_dp_harness.h"
 #include "eal_files.h"
 #include "libsrtp_suite.h"
 #include "srtp_edge.h"
 
-extern char **environ;
-
 #define PROG "srtpedge-bench dataplane"
-#define BURST 32
-#define PORTS_PER_ADDR 50000u   /* local ports 10000..59999 per address */
-#define MAX_ADDRS 16            /* srtpedge's addresses per side */
-#define HDR_LEN (14 + 20 + 8)   /* Ethernet, IPv4, UDP */
-#define RTP_HDR 12
+#define BURST DPH_BURST
 #define CHUNK 2048              /* packets per cache-hot chunk of the baselines */
-#define SSRC0 0x5e000000u
-
-static const struct rte_ether_addr dp_mac[2] = {
-	{{0x02, 0x5e, 0, 0, 0, 1}}, {{0x02, 0x5e, 0, 0, 0, 2}}};
-static const struct rte_ether_addr gen_mac[2] = {
-	{{0x02, 0x9e, 0, 0, 0, 1}}, {{0x02, 0x9e, 0, 0, 0, 2}}};
-
-struct opts {
-	unsigned streams[8], nstreams;
-	enum sre_suite suite;
-	unsigned payload;
-	unsigned packets;          /* per run, rounded up to whole rounds */
-	unsigned repeats;
-	unsigned libsrtp_max_streams;
-	unsigned libsrtp_packets;
-	unsigned latency_packets;
-	unsigned latency_load;     /* percent of the measured rate */
-	unsigned burst;            /* srtpedge's receive burst; 0: its default */
-	char srtpedge[PATH_MAX];
-	bool json, quick;
-};
-
-/* One stream as the far end and the baselines see it. */
-struct stream {
-	uint8_t key[46];           /* master key || salt */
-	uint16_t next_seq;
-	uint32_t next_ts;
-};
-
-struct bench {
-	const struct opts *o;
-	unsigned nmax;             /* streams configured in srtpedge */
-	struct stream *st;
-	struct sre_engine *engine;
-	struct sre_ctx **gen_ctx, **alone_ctx;
-	struct sre_stream *gen_st, *alone_st;
-	srtp_t *lib;               /* NULL above --libsrtp-max-streams */
-	unsigned nlib;
-	size_t stride;             /* bytes per frame in `frames` */
-	uint8_t *frames, *work;    /* a run's packets; the baselines' copy */
-	uint32_t *len;
-	size_t cap;                /* frames `frames` holds */
-	uint8_t *seen;             /* per packet of the run: received already */
-	uint64_t *sent_tsc;        /* during latency runs: when each packet left */
-	uint64_t *sent_tsc_mem;
-	double *lat;
-	struct rte_mempool *pool;
-	uint16_t port[2];          /* memif ports: 0 to srtpedge's outside, 1 inside */
-	pid_t pid;                 /* srtpedge */
-	char dir[64];              /* its configuration, sockets and log */
-	char prefix[64];
-	int tel;                   /* srtpedge's telemetry socket, or -1 */
-};
-
-/* ---- srtpedge: configuration, start, stop ----------------------------- */
-
-static void addr_of(uint32_t host_order, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", host_order >> 24, (host_order >> 16) & 255,
-		 (host_order >> 8) & 255, host_order & 255);
-}
-
-/* Stream s: srtpedge's outside and inside address and port, the endpoint
- * beyond the outside gateway and the media server beyond the inside one. */
-static uint32_t local_out(unsigned s) { return 0xc0000201u + s / PORTS_PER_ADDR; }
-static uint32_t local_in(unsigned s) { return 0x0a000001u + s / PORTS_PER_ADDR; }
-static uint16_t local_port(unsigned s) { return (uint16_t)(10000 + s % PORTS_PER_ADDR); }
-static uint32_t peer_out(unsigned s) { return 0xc6120000u + (s & 0x1ffff); }
-static uint16_t peer_port(unsigned s) { return (uint16_t)(30000 + (s >> 17)); }
-static uint32_t peer_in(unsigned s) { return 0x0a800000u + s; }
-
-/* memif rings of 8192 slots (rsize=13, set by the client) absorb the
- * moments this process is descheduled; srtpedge's zero-copy client keeps
- * its own mbufs in all four rings, so it gets more than those hold. */
-#define SRTPEDGE_MEMIF_RSIZE 12
-#define SRTPEDGE_MBUFS 32767
-/* packets sent and not yet back: the inside ring less two bursts */
-#define MAX_IN_FLIGHT ((1u << SRTPEDGE_MEMIF_RSIZE) - 2 * BURST)
-
-/* memif's zero-copy client shares srtpedge's memory with this process when
- * the link comes up, and EAL cannot add hugepages after that: srtpedge
- * reserves what its sessions will take at start. About 1.9 KB of session
- * table and 3 KB of outside keys per session (dataplane/README.md), its
- * mbufs, and room for the rest. */
-static unsigned srtpedge_memory_mb(unsigned sessions)
-{
-	return 160 + (unsigned)(((uint64_t)SRTPEDGE_MBUFS * 2560) >> 20) +
-	       (unsigned)(((uint64_t)sessions * 5 * 1024) >> 20);
-}
-
-static int write_config(struct bench *b)
-{
-	char path[128], a[32];
-	unsigned naddr = (b->nmax + PORTS_PER_ADDR - 1) / PORTS_PER_ADDR;
-	char key64[2][80];
-
-	snprintf(path, sizeof(path), "%s/bench.ini", b->dir);
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
-		return -1;
-	fprintf(f, "; written by %s\n[dataplane]\nworkers = 1\nmax_sessions = %u\n"
-		   "stats_interval = 0\nmbufs = %u\nsessions_file = %s/sessions.ini\n"
-		   "eal = --single-file-segments -m %u\n",
-		PROG, b->nmax, SRTPEDGE_MBUFS, b->dir, srtpedge_memory_mb(b->nmax));
-	if (b->o->burst)
-		fprintf(f, "burst = %u\n", b->o->burst);
-	for (int side = 0; side < 2; side++) {
-		const struct rte_ether_addr *m = &dp_mac[side], *g = &gen_mac[side];
-		fprintf(f, "[%s]\nport = net_memif%d,role=client,zero-copy=yes,rsize=%d,socket=%s/%s.sock,"
-			   "socket-abstract=no,mac=%02x:%02x:%02x:%02x:%02x:%02x\n",
-			side ? "inside" : "outside", side, SRTPEDGE_MEMIF_RSIZE, b->dir, side ? "in" : "out",
-			m->addr_bytes[0], m->addr_bytes[1], m->addr_bytes[2],
-			m->addr_bytes[3], m->addr_bytes[4], m->addr_bytes[5]);
-		for (unsigned i = 0; i < naddr; i++) {
-			addr_of((side ? local_in(i * PORTS_PER_ADDR) : local_out(i * PORTS_PER_ADDR)),
-				a, sizeof(a));
-			fprintf(f, "ipv4 = %s/24\n", a);
-		}
-		const char *gw = side ? "10.0.0.254" : "192.0.2.254";
-		fprintf(f, "gateway4 = %s\nneighbor = %s %02x:%02x:%02x:%02x:%02x:%02x\n", gw,
-			gw, g->addr_bytes[0], g->addr_bytes[1], g->addr_bytes[2],
-			g->addr_bytes[3], g->addr_bytes[4], g->addr_bytes[5]);
-	}
-	if (fclose(f) != 0)
-		return -1;
-
-	snprintf(path, sizeof(path), "%s/sessions.ini", b->dir);
-	f = fopen(path, "w");
-	if (f == NULL)
-		return -1;
-	size_t klen = sre_suite_master_key_len(b->o->suite) +
-		      sre_suite_master_salt_len(b->o->suite);
-	for (unsigned s = 0; s < b->nmax; s++) {
-		char lo[32], li[32], po[32], pi[32];
-		uint8_t tx[46];
-		for (size_t i = 0; i < klen; i++)
-			tx[i] = (uint8_t)rand();
-		/* base64 by hand: the kernel of every key line */
-		const uint8_t *src[2] = {b->st[s].key, tx};
-		for (int k = 0; k < 2; k++) {
-			static const char tbl[] =
-				"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-			size_t o = 0;
-			for (size_t i = 0; i < klen; i += 3) {
-				uint32_t v = (uint32_t)src[k][i] << 16;
-				if (i + 1 < klen)
-					v |= (uint32_t)src[k][i + 1] << 8;
-				if (i + 2 < klen)
-					v |= src[k][i + 2];
-				key64[k][o++] = tbl[(v >> 18) & 63];
-				key64[k][o++] = tbl[(v >> 12) & 63];
-				key64[k][o++] = i + 1 < klen ? tbl[(v >> 6) & 63] : '=';
-				key64[k][o++] = i + 2 < klen ? tbl[v & 63] : '=';
-			}
-			key64[k][o] = '\0';
-		}
-		addr_of(local_out(s), lo, sizeof(lo));
-		addr_of(local_in(s), li, sizeof(li));
-		addr_of(peer_out(s), po, sizeof(po));
-		addr_of(peer_in(s), pi, sizeof(pi));
-		fprintf(f, "[session b%u]\nid = %u\noutside.local = %s:%u\n"
-			   "outside.remote = %s:%u\noutside.suite = %s\n"
-			   "outside.rx_key = inline:%s\noutside.tx_key = inline:%s\n"
-			   "inside.local = %s:%u\ninside.remote = %s:40000\n",
-			s, s + 1, lo, local_port(s), po, peer_port(s),
-			sre_suite_name(b->o->suite), key64[0], key64[1], li, local_port(s),
-			pi);
-	}
-	return fclose(f);
-}
-
-static bool log_has(const struct bench *b, const char *what)
-{
-	char path[128], line[512];
-	bool found = false;
-
-	snprintf(path, sizeof(path), "%s/srtpedge.log", b->dir);
-	FILE *f = fopen(path, "r");
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = strstr(line, what) != NULL;
-	if (f)
-		fclose(f);
-	return found;
-}
-
-static void log_print(const struct bench *b, const char *prefix_filter)
-{
-	char path[128], line[512];
-
-	snprintf(path, sizeof(path), "%s/srtpedge.log", b->dir);
-	FILE *f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (prefix_filter == NULL || strncmp(line, prefix_filter, strlen(prefix_filter)) == 0)
-			fprintf(stderr, "    %s", line);
-	if (f)
-		fclose(f);
-}
-
-static int srtpedge_start(struct bench *b)
-{
-	char cfg[128], logp[128];
-	posix_spawn_file_actions_t fa;
-
-	snprintf(cfg, sizeof(cfg), "%s/bench.ini", b->dir);
-	snprintf(logp, sizeof(logp), "%s/srtpedge.log", b->dir);
-	char exe[PATH_MAX], opt_c[] = "-c", opt_p[] = "--file-prefix";
-	snprintf(exe, sizeof(exe), "%s", b->o->srtpedge);
-	char *argv[] = {exe, opt_c, cfg, opt_p, b->prefix, NULL};
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, logp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	int rc = posix_spawn(&b->pid, exe, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		fprintf(stderr, "%s: cannot start %s: %s\n", PROG, b->o->srtpedge, strerror(rc));
-		b->pid = 0;
-		return -1;
-	}
-	/* sessions are read and keyed before the worker starts */
-	for (int i = 0; i < 6000; i++) {
-		int status;
-		if (log_has(b, "worker on lcore"))
-			return 0;
-		if (waitpid(b->pid, &status, WNOHANG) == b->pid) {
-			fprintf(stderr, "%s: srtpedge exited before it started:\n", PROG);
-			log_print(b, NULL);
-			b->pid = 0;
-			return -1;
-		}
-		usleep(10000);
-	}
-	fprintf(stderr, "%s: srtpedge did not start within 60 s\n", PROG);
-	return -1;
-}
-
-/* SIGTERM, then its closing summary; returns its exit status. */
-static int srtpedge_stop(struct bench *b)
-{
-	int status = 0;
-
-	if (b->pid <= 0)
-		return -1;
-	kill(b->pid, SIGTERM);
-	for (int i = 0; i < 1000; i++) {
-		if (waitpid(b->pid, &status, WNOHANG) == b->pid) {
-			b->pid = 0;
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		}
-		usleep(10000);
-	}
-	kill(b->pid, SIGKILL);
-	waitpid(b->pid, &status, 0);
-	b->pid = 0;
-	return -1;
-}
-
-/* SIGINT/SIGTERM: stop the run, then stop srtpedge and clean up */
-static volatile sig_atomic_t bench_stop;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	bench_stop = 1;
-}
-
-/* ---- srtpedge's telemetry: how busy its worker was ---------------------- */
-
-/* DPDK's telemetry socket of srtpedge's prefix (SOCK_SEQPACKET, one JSON
- * reply per request, a greeting first). */
-static int tel_open(struct bench *b)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	char greeting[1024];
-
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "/var/run/dpdk/%s/dpdk_telemetry.v2",
-		 b->prefix);
-	b->tel = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	if (b->tel < 0)
-		return -1;
-	if (connect(b->tel, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    recv(b->tel, greeting, sizeof(greeting), 0) <= 0) {
-		fprintf(stderr, "%s: srtpedge's telemetry (%s): %s\n", PROG, sun.sun_path,
-			strerror(errno));
-		close(b->tel);
-		b->tel = -1;
-		return -1;
-	}
-	return 0;
-}
-
-/* Worker 0's TSC cycles spent on polls that found packets. */
-static int tel_busy_cycles(struct bench *b, uint64_t *busy)
-{
-	static const char cmd[] = "/srtpedge/workers,0";
-	char reply[8192];
-
-	if (b->tel < 0 || send(b->tel, cmd, strlen(cmd), 0) < 0)
-		return -1;
-	ssize_t n = recv(b->tel, reply, sizeof(reply) - 1, 0);
-	if (n <= 0)
-		return -1;
-	reply[n] = '\0';
-	const char *p = strstr(reply, "\"busy_cycles\":");
-	if (p == NULL)
-		return -1;
-	*busy = strtoull(p + strlen("\"busy_cycles\":"), NULL, 10);
-	return 0;
-}
-
-/* ---- this side: EAL, memif ports (servers) -------------------------------- */
-
-static int ports_start(struct bench *b)
-{
-	char prefix[80], vdev[2][256];
-	snprintf(prefix, sizeof(prefix), "%s-gen", b->prefix);
-	for (int side = 0; side < 2; side++) {
-		const struct rte_ether_addr *g = &gen_mac[side];
-		snprintf(vdev[side], sizeof(vdev[side]),
-			 "net_memif%d,role=server,socket=%s/%s.sock,socket-abstract=no,"
-			 "mac=%02x:%02x:%02x:%02x:%02x:%02x", side, b->dir,
-			 side ? "in" : "out", g->addr_bytes[0], g->addr_bytes[1],
-			 g->addr_bytes[2], g->addr_bytes[3], g->addr_bytes[4],
-			 g->addr_bytes[5]);
-	}
-	/* lcore 0: srtpedge's worker has lcore 1 to itself; its main lcore,
-	 * also on 0, sleeps between its chores */
-	char *eal[] = {"srtpedge-bench", "-l", "0", "--no-pci", "--in-memory",
-		       "--file-prefix", prefix, "--log-level", "lib.eal:warning",
-		       "--vdev", vdev[0], "--vdev", vdev[1], NULL};
-	if (rte_eal_init((int)(sizeof(eal) / sizeof(*eal)) - 1, eal) < 0) {
-		fprintf(stderr, "%s: DPDK EAL: %s\n", PROG, rte_strerror(rte_errno));
-		return -1;
-	}
-	b->pool = rte_pktmbuf_pool_create("bench", 16383, 256, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	if (b->pool == NULL) {
-		fprintf(stderr, "%s: mbuf pool: %s\n", PROG, rte_strerror(rte_errno));
-		return -1;
-	}
-	for (int side = 0; side < 2; side++) {
-		char name[32];
-		struct rte_eth_conf conf;
-		snprintf(name, sizeof(name), "net_memif%d", side);
-		if (rte_eth_dev_get_port_by_name(name, &b->port[side]) != 0) {
-			fprintf(stderr, "%s: no port %s\n", PROG, name);
-			return -1;
-		}
-		memset(&conf, 0, sizeof(conf));
-		uint16_t p = b->port[side];
-		if (rte_eth_dev_configure(p, 1, 1, &conf) != 0 ||
-		    rte_eth_rx_queue_setup(p, 0, 1024, (unsigned)rte_socket_id(), NULL,
-					   b->pool) != 0 ||
-		    rte_eth_tx_queue_setup(p, 0, 1024, (unsigned)rte_socket_id(), NULL) != 0 ||
-		    rte_eth_dev_start(p) != 0) {
-			fprintf(stderr, "%s: cannot start %s\n", PROG, name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int links_wait(struct bench *b)
-{
-	for (int i = 0; i < 1000; i++) {
-		struct rte_eth_link l[2];
-		rte_eth_link_get_nowait(b->port[0], &l[0]);
-		rte_eth_link_get_nowait(b->port[1], &l[1]);
-		if (l[0].link_status && l[1].link_status)
-			return 0;
-		usleep(10000);
-	}
-	fprintf(stderr, "%s: the memif links to srtpedge did not come up\n", PROG);
-	return -1;
-}
-
-/* ---- packets ------------------------------------------------------------ */
-
-static void *big_alloc(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	madvise(p, size, MADV_HUGEPAGE);
-	return p;
-}
-
-/* The next `n` packets, round by round over streams [0, S): each the
- * Ethernet/IPv4/UDP frame the endpoint of its stream sends, its RTP
- * payload opening and closing with the packet's index. */
-static int generate(struct bench *b, unsigned S, unsigned n)
-{
-	unsigned pay = b->o->payload;
-	struct sre_packet pk[BURST];
-	unsigned np = 0;
-
-	for (unsigned i = 0; i < n; i++) {
-		unsigned s = i % S;
-		uint8_t *f = b->frames + (size_t)i * b->stride;
-		struct stream *st = &b->st[s];
-		struct rte_ether_hdr *eth = (struct rte_ether_hdr *)f;
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
-		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(f + 34);
-		uint8_t *rtp = f + HDR_LEN;
-
-		eth->dst_addr = dp_mac[0];
-		eth->src_addr = gen_mac[0];
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-		memset(ip, 0, sizeof(*ip));
-		ip->version_ihl = 0x45;
-		ip->time_to_live = 60;
-		ip->next_proto_id = IPPROTO_UDP;
-		ip->src_addr = rte_cpu_to_be_32(peer_out(s));
-		ip->dst_addr = rte_cpu_to_be_32(local_out(s));
-		udp->src_port = rte_cpu_to_be_16(peer_port(s));
-		udp->dst_port = rte_cpu_to_be_16(local_port(s));
-		udp->dgram_cksum = 0;
-		rtp[0] = 0x80;
-		rtp[1] = 0; /* PCMU */
-		rtp[2] = (uint8_t)(st->next_seq >> 8);
-		rtp[3] = (uint8_t)st->next_seq;
-		uint32_t ts = rte_cpu_to_be_32(st->next_ts), ssrc = rte_cpu_to_be_32(SSRC0 + s);
-		memcpy(rtp + 4, &ts, 4);
-		memcpy(rtp + 8, &ssrc, 4);
-		st->next_seq++;
-		st->next_ts += 160;
-		uint8_t *p = rtp + RTP_HDR;
-		uint64_t idx = i;
-		for (unsigned k = 0; k < pay; k++)
-			p[k] = (uint8_t)(i * 7 + k);
-		if (pay >= 16) {
-			memcpy(p, &idx, 8);
-			memcpy(p + pay - 8, &idx, 8);
-		}
-		pk[np++] = (struct sre_packet){.data = rtp, .len = RTP_HDR + pay,
-					       .room = (uint32_t)(b->stride - HDR_LEN),
-					       .stream = &b->gen_st[s], .kind = SRE_RTP};
-		if (np == BURST || i + 1 == n) {
-			sre_protect_burst(b->engine, pk, np);
-			for (unsigned k = 0; k < np; k++) {
-				if (pk[k].status != SRE_OK) {
-					fprintf(stderr, "%s: protect: %s\n", PROG,
-						sre_status_name(pk[k].status));
-					return -1;
-				}
-				uint8_t *fr = pk[k].data - HDR_LEN;
-				struct rte_ipv4_hdr *ih = (struct rte_ipv4_hdr *)(fr + 14);
-				struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(fr + 34);
-				ih->total_length = rte_cpu_to_be_16((uint16_t)(28 + pk[k].len));
-				uh->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + pk[k].len));
-				ih->hdr_checksum = rte_ipv4_cksum(ih);
-				b->len[(fr - b->frames) / b->stride] = HDR_LEN + pk[k].len;
-			}
-			np = 0;
-		}
-	}
-	return 0;
-}
 
 /* ---- the three measurements ---------------------------------------------- */
 
 /* crypto/ alone: unprotect in bursts, stream by index, CHUNK packets at a
  * time copied (untimed) into a buffer that stays in cache. Returns TSC
  * ticks; counts packets that fail or decrypt wrong. */
-static uint64_t time_crypto(struct bench *b, unsigned S, unsigned n, unsigned *bad)
+static uint64_t time_crypto(struct dph_bench *b, unsigned S, unsigned n, unsigned *bad)
 {
 	uint64_t total = 0;
 	struct sre_packet pk[BURST];
@@ -561,7 +99,7 @@ static uint64_t time_crypto(struct bench *b, unsigned S, unsigned n, unsigned *b
  * skipping them would leave its streams a sequence gap its ROC estimate
  * cannot bridge (few streams, long runs): with Debian's NSS build that is
  * slow. */
-static uint64_t time_libsrtp(struct bench *b, unsigned S, unsigned timed, unsigned n,
+static uint64_t time_libsrtp(struct dph_bench *b, unsigned S, unsigned timed, unsigned n,
 			     unsigned *bad)
 {
 	uint64_t total = 0;
@@ -570,7 +108,7 @@ static uint64_t time_libsrtp(struct bench *b, unsigned S, unsigned timed, unsign
 	 * stream in step for the next run: libsrtp's index guess takes a jump
 	 * of up to 2^15, so every 8192nd packet of a stream and its last one
 	 * are enough (Debian's libsrtp2 does some 0.1 Mpps). */
-	for (unsigned c0 = 0, cn; c0 < n && !bench_stop; c0 += cn) {
+	for (unsigned c0 = 0, cn; c0 < n && !dph_stop; c0 += cn) {
 		cn = n - c0 < CHUNK ? n - c0 : CHUNK;
 		if (c0 < timed && timed - c0 < cn)
 			cn = timed - c0;
@@ -603,7 +141,7 @@ struct dp_run {
 /* Sends packets [0, n) into srtpedge's outside port, as fast as it takes
  * them or paced at `pps`, and receives what it forwards on the inside port:
  * each must carry a packet index not seen before, its payload intact. */
-static void run_dataplane(struct bench *b, unsigned n, double pps, struct dp_run *r)
+static void run_dataplane(struct dph_bench *b, unsigned n, double pps, struct dp_run *r)
 {
 	struct rte_mbuf *tx[BURST], *rx[BURST];
 	double hz = bench_tsc_hz();
@@ -614,7 +152,7 @@ static void run_dataplane(struct bench *b, unsigned n, double pps, struct dp_run
 	memset(r, 0, sizeof(*r));
 	memset(b->seen, 0, n);
 	r->t_start = t0;
-	while (r->received + r->bad < n && !bench_stop) {
+	while (r->received + r->bad < n && !dph_stop) {
 		uint64_t now = bench_tsc();
 		unsigned want = n - sent < BURST ? n - sent : BURST;
 		if (per_pkt > 0) {
@@ -687,68 +225,6 @@ static void run_dataplane(struct bench *b, unsigned n, double pps, struct dp_run
 	r->lost = r->received + r->bad < n ? n - r->received - r->bad : 0;
 }
 
-/* ---- set-up of streams and baselines ------------------------------------- */
-
-static int streams_create(struct bench *b)
-{
-	enum sre_suite suite = b->o->suite;
-	size_t kl = sre_suite_master_key_len(suite), sl = sre_suite_master_salt_len(suite);
-
-	b->st = calloc(b->nmax, sizeof(*b->st));
-	b->gen_ctx = calloc(b->nmax, sizeof(*b->gen_ctx));
-	b->alone_ctx = calloc(b->nmax, sizeof(*b->alone_ctx));
-	if (posix_memalign((void **)&b->gen_st, 64, b->nmax * sizeof(*b->gen_st)) ||
-	    posix_memalign((void **)&b->alone_st, 64, b->nmax * sizeof(*b->alone_st)) ||
-	    !b->st || !b->gen_ctx || !b->alone_ctx)
-		return -1;
-	for (unsigned s = 0; s < b->nmax; s++) {
-		struct sre_policy pol;
-		for (size_t i = 0; i < kl + sl; i++)
-			b->st[s].key[i] = (uint8_t)rand();
-		b->st[s].next_seq = (uint16_t)(65000 + s);
-		b->st[s].next_ts = (uint32_t)rand();
-		for (int dir = 0; dir < 2; dir++) {
-			struct sre_ctx **c = dir ? &b->gen_ctx[s] : &b->alone_ctx[s];
-			sre_policy_init(&pol, suite, dir ? SRE_OUTBOUND : SRE_INBOUND);
-			pol.replay_window = 128;
-			if (sre_ctx_create(&pol, NULL, c) != SRE_OK ||
-			    sre_ctx_add_key(b->engine, *c, b->st[s].key, kl, b->st[s].key + kl,
-					    sl, NULL) != SRE_OK ||
-			    sre_stream_init(dir ? &b->gen_st[s] : &b->alone_st[s], *c,
-					    SSRC0 + s, NULL) != SRE_OK)
-				return -1;
-		}
-	}
-	b->nlib = b->nmax < b->o->libsrtp_max_streams ? b->nmax : b->o->libsrtp_max_streams;
-	b->lib = calloc(b->nlib ? b->nlib : 1, sizeof(*b->lib));
-	if (b->lib == NULL)
-		return -1;
-	for (unsigned s = 0; s < b->nlib; s++)
-		if (libsrtp_session_create(&b->lib[s], suite, b->st[s].key, SSRC0 + s, false,
-					   128) != 0)
-			return -1;
-	return 0;
-}
-
-static void streams_destroy(struct bench *b)
-{
-	for (unsigned s = 0; b->gen_ctx && s < b->nmax; s++) {
-		sre_ctx_destroy(b->gen_ctx[s]);
-		if (b->alone_ctx)
-			sre_ctx_destroy(b->alone_ctx[s]);
-	}
-	for (unsigned s = 0; b->lib && s < b->nlib; s++)
-		srtp_dealloc(b->lib[s]);
-	free(b->lib);
-	free(b->gen_ctx);
-	free(b->alone_ctx);
-	free(b->gen_st);
-	free(b->alone_st);
-	if (b->st)
-		explicit_bzero(b->st, b->nmax * sizeof(*b->st));
-	free(b->st);
-}
-
 /* ---- one stream count ---------------------------------------------------- */
 
 static double lat_pct(double *v, unsigned n, double pct)
@@ -765,7 +241,7 @@ static int cmp_double(const void *x, const void *y)
 	return (a > c) - (a < c);
 }
 
-static void result_init(struct bench_result *r, const char *impl, const struct opts *o,
+static void result_init(struct bench_result *r, const char *impl, const struct dph_opts *o,
 			unsigned S, unsigned burst, unsigned packets)
 {
 	memset(r, 0, sizeof(*r));
@@ -799,9 +275,9 @@ static void fmt_mpps(char *buf, size_t len, const struct bench_result *r)
 			 r->pps_max / 1e6, r->spread > 0.25 ? " ~" : "");
 }
 
-static int run_streams(struct bench *b, unsigned S, const struct bench_machine *m)
+static int run_streams(struct dph_bench *b, unsigned S, const struct bench_machine *m)
 {
-	const struct opts *o = b->o;
+	const struct dph_opts *o = b->o;
 	unsigned rounds = (o->packets + S - 1) / S;
 	unsigned n = rounds * S;
 	double dp[64], cr[64], lb[64], busy[64];
@@ -814,7 +290,7 @@ static int run_streams(struct bench *b, unsigned S, const struct bench_machine *
 		n = (unsigned)(b->cap / S) * S;
 	lib_n = o->libsrtp_packets < n ? o->libsrtp_packets : n;
 	/* warm-up: every stream's first packet makes srtpedge learn its SSRC */
-	if (generate(b, S, S) != 0)
+	if (dph_generate(b, S, S) != 0)
 		return 1;
 	run_dataplane(b, S, 0, &r);
 	unsigned bad = 0;
@@ -830,12 +306,12 @@ static int run_streams(struct bench *b, unsigned S, const struct bench_machine *
 	}
 
 	for (unsigned rep = 0; rep < o->repeats; rep++) {
-		if (generate(b, S, n) != 0)
+		if (dph_generate(b, S, n) != 0)
 			return 1;
 		uint64_t busy0 = 0, busy1 = 0;
-		busy_known = busy_known && tel_busy_cycles(b, &busy0) == 0;
+		busy_known = busy_known && dph_tel_busy_cycles(b, &busy0) == 0;
 		run_dataplane(b, n, 0, &r);
-		busy_known = busy_known && tel_busy_cycles(b, &busy1) == 0;
+		busy_known = busy_known && dph_tel_busy_cycles(b, &busy1) == 0;
 		busy[rep] = r.t_last > r.t_start
 				    ? (double)(busy1 - busy0) / (double)(r.t_last - r.t_start)
 				    : 0;
@@ -844,7 +320,7 @@ static int run_streams(struct bench *b, unsigned S, const struct bench_machine *
 					"(%u wrong, %u lost)%s\n", PROG, S, r.received, n, r.bad,
 				r.lost, r.stalled ? "; srtpedge stopped taking packets" : "");
 			failures++;
-			if (r.stalled || bench_stop)
+			if (r.stalled || dph_stop)
 				return failures;
 		}
 		dp[rep] = r.received > 1 ? (double)(r.t_last - r.t_first) / (r.received - 1) : 0;
@@ -878,7 +354,7 @@ static int run_streams(struct bench *b, unsigned S, const struct bench_machine *
 	 * measured, paced */
 	unsigned ln = o->latency_packets < b->cap ? o->latency_packets : (unsigned)b->cap;
 	if (ln > 0) {
-		if (generate(b, S, ln) != 0)
+		if (dph_generate(b, S, ln) != 0)
 			return 1;
 		double pps = res[0].pps * o->latency_load / 100.0;
 		b->sent_tsc = b->sent_tsc_mem;
@@ -962,7 +438,7 @@ void bench_dataplane_usage(FILE *f)
 "Exit status: 0, 1 when a packet was lost or wrong, 2 on bad usage or set-up.\n");
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o)
+static int parse_opts(int argc, char **argv, struct dph_opts *o)
 {
 	static const struct option longopts[] = {
 		{"streams", required_argument, 0, 'n'},
@@ -1082,8 +558,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 int bench_dataplane_main(int argc, char **argv)
 {
-	struct opts o;
-	struct bench b;
+	struct dph_opts o;
+	struct dph_bench b;
 	struct bench_machine m;
 	int failures = 0, rc = 2;
 	bool eal_up = false;
@@ -1094,10 +570,11 @@ int bench_dataplane_main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
+	sa.sa_handler = dph_on_stop_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	memset(&b, 0, sizeof(b));
+	b.prog = PROG;
 	b.o = &o;
 	b.tel = -1;
 	for (unsigned i = 0; i < o.nstreams; i++)
@@ -1114,11 +591,11 @@ int bench_dataplane_main(int argc, char **argv)
 		fprintf(stderr, "%s: crypto set-up failed\n", PROG);
 		goto out;
 	}
-	if (streams_create(&b) != 0) {
+	if (dph_streams_create(&b) != 0) {
 		fprintf(stderr, "%s: cannot create %u streams\n", PROG, b.nmax);
 		goto out;
 	}
-	if (write_config(&b) != 0) {
+	if (dph_write_config(&b) != 0) {
 		fprintf(stderr, "%s: cannot write %s: %s\n", PROG, b.dir, strerror(errno));
 		goto out;
 	}
@@ -1128,8 +605,8 @@ int bench_dataplane_main(int argc, char **argv)
 		maxn = o.latency_packets;
 	b.stride = (HDR_LEN + RTP_HDR + o.payload + 16 + 63) & ~(size_t)63;
 	b.cap = maxn;
-	b.frames = big_alloc(b.cap * b.stride);
-	b.work = big_alloc(CHUNK * b.stride);
+	b.frames = dph_big_alloc(b.cap * b.stride);
+	b.work = dph_big_alloc(CHUNK * b.stride);
 	b.len = calloc(b.cap, sizeof(*b.len));
 	b.seen = calloc(b.cap, 1);
 	b.sent_tsc_mem = calloc(b.cap, sizeof(uint64_t));
@@ -1139,12 +616,12 @@ int bench_dataplane_main(int argc, char **argv)
 		goto out;
 	}
 	/* memif: this side serves the sockets srtpedge connects to */
-	if (ports_start(&b) != 0)
+	if (dph_ports_start(&b) != 0)
 		goto out;
 	eal_up = true;
-	if (srtpedge_start(&b) != 0 || links_wait(&b) != 0)
+	if (dph_srtpedge_start(&b) != 0 || dph_links_wait(&b) != 0)
 		goto out;
-	if (tel_open(&b) != 0)
+	if (dph_tel_open(&b) != 0)
 		fprintf(stderr, "%s: the worker's busy share will not be shown\n", PROG);
 	bench_machine_read(&m, sre_engine_arch_name(b.engine));
 	if (!o.json) {
@@ -1160,9 +637,9 @@ int bench_dataplane_main(int argc, char **argv)
 		       "srtpedge-dataplane", "busy", "crypto/ alone", "dp/cr", "libsrtp2 alone",
 		       "latency");
 	}
-	for (unsigned i = 0; i < o.nstreams && !bench_stop; i++)
+	for (unsigned i = 0; i < o.nstreams && !dph_stop; i++)
 		failures += run_streams(&b, o.streams[i], &m);
-	if (bench_stop) {
+	if (dph_stop) {
 		fprintf(stderr, "%s: interrupted\n", PROG);
 		failures++;
 	}
@@ -1171,17 +648,17 @@ out:
 	if (b.tel >= 0)
 		close(b.tel);
 	if (b.pid > 0) {
-		int st = srtpedge_stop(&b);
+		int st = dph_srtpedge_stop(&b);
 		if (st != 0) {
 			fprintf(stderr, "%s: srtpedge exited with status %d\n", PROG, st);
 			rc = rc ? rc : 1;
 		}
 		if (rc != 0 || !o.json) {
 			/* its own count of what it received, sent and dropped */
-			log_print(&b, "srtpedge: packets");
-			log_print(&b, "srtpedge: worker");
-			log_print(&b, "srtpedge: dropped");
-			log_print(&b, "srtpedge:   ");
+			dph_log_print(&b, "srtpedge: packets");
+			dph_log_print(&b, "srtpedge: worker");
+			dph_log_print(&b, "srtpedge: dropped");
+			dph_log_print(&b, "srtpedge:   ");
 		}
 	}
 	if (eal_up) {
@@ -1194,7 +671,7 @@ out:
 		snprintf(prefix, sizeof(prefix), "%s-gen", b.prefix);
 		dp_eal_remove_runtime_files(prefix);
 	}
-	streams_destroy(&b);
+	dph_streams_destroy(&b);
 	if (b.engine)
 		sre_engine_destroy(b.engine);
 	if (b.frames)
