@@ -290,7 +290,7 @@ static int run_streams(struct dph_bench *b, unsigned S, const struct bench_machi
 		n = (unsigned)(b->cap / S) * S;
 	lib_n = o->libsrtp_packets < n ? o->libsrtp_packets : n;
 	/* warm-up: every stream's first packet makes srtpedge learn its SSRC */
-	if (dph_generate(b, S, S) != 0)
+	if (dph_generate(b, 0, S, 0, S) != 0)
 		return 1;
 	run_dataplane(b, S, 0, &r);
 	unsigned bad = 0;
@@ -306,7 +306,7 @@ static int run_streams(struct dph_bench *b, unsigned S, const struct bench_machi
 	}
 
 	for (unsigned rep = 0; rep < o->repeats; rep++) {
-		if (dph_generate(b, S, n) != 0)
+		if (dph_generate(b, 0, S, 0, n) != 0)
 			return 1;
 		uint64_t busy0 = 0, busy1 = 0;
 		busy_known = busy_known && dph_tel_busy_cycles(b, &busy0) == 0;
@@ -354,7 +354,7 @@ static int run_streams(struct dph_bench *b, unsigned S, const struct bench_machi
 	 * measured, paced */
 	unsigned ln = o->latency_packets < b->cap ? o->latency_packets : (unsigned)b->cap;
 	if (ln > 0) {
-		if (dph_generate(b, S, ln) != 0)
+		if (dph_generate(b, 0, S, 0, ln) != 0)
 			return 1;
 		double pps = res[0].pps * o->latency_load / 100.0;
 		b->sent_tsc = b->sent_tsc_mem;

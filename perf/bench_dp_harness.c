@@ -187,24 +187,29 @@ int dph_srtpedge_start(struct dph_bench *b)
 }
 
 /* SIGTERM, then its closing summary; returns its exit status. */
-int dph_srtpedge_stop(struct dph_bench *b)
+int dph_process_stop(pid_t *pid, unsigned wait_ms)
 {
 	int status = 0;
 
-	if (b->pid <= 0)
+	if (*pid <= 0)
 		return -1;
-	kill(b->pid, SIGTERM);
-	for (int i = 0; i < 1000; i++) {
-		if (waitpid(b->pid, &status, WNOHANG) == b->pid) {
-			b->pid = 0;
+	kill(*pid, SIGTERM);
+	for (unsigned i = 0; i < wait_ms / 10; i++) {
+		if (waitpid(*pid, &status, WNOHANG) == *pid) {
+			*pid = 0;
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		}
 		usleep(10000);
 	}
-	kill(b->pid, SIGKILL);
-	waitpid(b->pid, &status, 0);
-	b->pid = 0;
+	kill(*pid, SIGKILL);
+	waitpid(*pid, &status, 0);
+	*pid = 0;
 	return -1;
+}
+
+int dph_srtpedge_stop(struct dph_bench *b)
+{
+	return dph_process_stop(&b->pid, 10000);
 }
 
 /* SIGINT/SIGTERM: stop the run, then stop srtpedge and clean up */
@@ -340,33 +345,43 @@ void *dph_big_alloc(size_t size)
 /* The next `n` packets, round by round over streams [0, S): each the
  * Ethernet/IPv4/UDP frame the endpoint of its stream sends, its RTP
  * payload opening and closing with the packet's index. */
-int dph_generate(struct dph_bench *b, unsigned S, unsigned n)
+void dph_outside_headers(uint8_t *f, unsigned s, size_t len)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)f;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(f + 34);
+
+	eth->dst_addr = dph_dp_mac[0];
+	eth->src_addr = dph_gen_mac[0];
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = 0x45;
+	ip->time_to_live = 60;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(dph_peer_out(s));
+	ip->dst_addr = rte_cpu_to_be_32(dph_local_out(s));
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(28 + len));
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16(dph_peer_port(s));
+	udp->dst_port = rte_cpu_to_be_16(dph_local_port(s));
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
+	udp->dgram_cksum = 0;
+}
+
+int dph_generate(struct dph_bench *b, unsigned s0, unsigned S, uint64_t base,
+		 unsigned n)
 {
 	unsigned pay = b->o->payload;
 	struct sre_packet pk[DPH_BURST];
-	unsigned np = 0;
+	unsigned sess[DPH_BURST], np = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		unsigned s = i % S;
+		unsigned s = s0 + i % S;
 		uint8_t *f = b->frames + (size_t)i * b->stride;
 		struct dph_stream *st = &b->st[s];
-		struct rte_ether_hdr *eth = (struct rte_ether_hdr *)f;
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
-		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(f + 34);
 		uint8_t *rtp = f + HDR_LEN;
 
-		eth->dst_addr = dph_dp_mac[0];
-		eth->src_addr = dph_gen_mac[0];
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-		memset(ip, 0, sizeof(*ip));
-		ip->version_ihl = 0x45;
-		ip->time_to_live = 60;
-		ip->next_proto_id = IPPROTO_UDP;
-		ip->src_addr = rte_cpu_to_be_32(dph_peer_out(s));
-		ip->dst_addr = rte_cpu_to_be_32(dph_local_out(s));
-		udp->src_port = rte_cpu_to_be_16(dph_peer_port(s));
-		udp->dst_port = rte_cpu_to_be_16(dph_local_port(s));
-		udp->dgram_cksum = 0;
+		sess[np] = s;
 		rtp[0] = 0x80;
 		rtp[1] = 0; /* PCMU */
 		rtp[2] = (uint8_t)(st->next_seq >> 8);
@@ -377,9 +392,9 @@ int dph_generate(struct dph_bench *b, unsigned S, unsigned n)
 		st->next_seq++;
 		st->next_ts += 160;
 		uint8_t *p = rtp + RTP_HDR;
-		uint64_t idx = i;
+		uint64_t idx = base + i;
 		for (unsigned k = 0; k < pay; k++)
-			p[k] = (uint8_t)(i * 7 + k);
+			p[k] = (uint8_t)(idx * 7 + k);
 		if (pay >= 16) {
 			memcpy(p, &idx, 8);
 			memcpy(p + pay - 8, &idx, 8);
@@ -396,11 +411,7 @@ int dph_generate(struct dph_bench *b, unsigned S, unsigned n)
 					return -1;
 				}
 				uint8_t *fr = pk[k].data - HDR_LEN;
-				struct rte_ipv4_hdr *ih = (struct rte_ipv4_hdr *)(fr + 14);
-				struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(fr + 34);
-				ih->total_length = rte_cpu_to_be_16((uint16_t)(28 + pk[k].len));
-				uh->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + pk[k].len));
-				ih->hdr_checksum = rte_ipv4_cksum(ih);
+				dph_outside_headers(fr, sess[k], pk[k].len);
 				b->len[(fr - b->frames) / b->stride] = HDR_LEN + pk[k].len;
 			}
 			np = 0;
@@ -416,14 +427,14 @@ int dph_streams_create(struct dph_bench *b)
 	enum sre_suite suite = b->o->suite;
 	size_t kl = sre_suite_master_key_len(suite), sl = sre_suite_master_salt_len(suite);
 
-	b->st = calloc(dph_nfile(b), sizeof(*b->st));
-	b->gen_ctx = calloc(dph_nfile(b), sizeof(*b->gen_ctx));
-	b->alone_ctx = calloc(dph_nfile(b), sizeof(*b->alone_ctx));
-	if (posix_memalign((void **)&b->gen_st, 64, dph_nfile(b) * sizeof(*b->gen_st)) ||
-	    posix_memalign((void **)&b->alone_st, 64, dph_nfile(b) * sizeof(*b->alone_st)) ||
+	b->st = calloc(b->nmax, sizeof(*b->st));
+	b->gen_ctx = calloc(b->nmax, sizeof(*b->gen_ctx));
+	b->alone_ctx = calloc(b->nmax, sizeof(*b->alone_ctx));
+	if (posix_memalign((void **)&b->gen_st, 64, b->nmax * sizeof(*b->gen_st)) ||
+	    posix_memalign((void **)&b->alone_st, 64, b->nmax * sizeof(*b->alone_st)) ||
 	    !b->st || !b->gen_ctx || !b->alone_ctx)
 		return -1;
-	for (unsigned s = 0; s < dph_nfile(b); s++) {
+	for (unsigned s = 0; s < b->nmax; s++) {
 		struct sre_policy pol;
 		for (size_t i = 0; i < kl + sl; i++)
 			b->st[s].key[i] = (uint8_t)rand();
@@ -441,7 +452,7 @@ int dph_streams_create(struct dph_bench *b)
 				return -1;
 		}
 	}
-	b->nlib = dph_nfile(b) < b->o->libsrtp_max_streams ? dph_nfile(b) : b->o->libsrtp_max_streams;
+	b->nlib = b->nmax < b->o->libsrtp_max_streams ? b->nmax : b->o->libsrtp_max_streams;
 	b->lib = calloc(b->nlib ? b->nlib : 1, sizeof(*b->lib));
 	if (b->lib == NULL)
 		return -1;
@@ -454,7 +465,7 @@ int dph_streams_create(struct dph_bench *b)
 
 void dph_streams_destroy(struct dph_bench *b)
 {
-	for (unsigned s = 0; b->gen_ctx && s < dph_nfile(b); s++) {
+	for (unsigned s = 0; b->gen_ctx && s < b->nmax; s++) {
 		sre_ctx_destroy(b->gen_ctx[s]);
 		if (b->alone_ctx)
 			sre_ctx_destroy(b->alone_ctx[s]);
@@ -467,6 +478,6 @@ void dph_streams_destroy(struct dph_bench *b)
 	free(b->gen_st);
 	free(b->alone_st);
 	if (b->st)
-		explicit_bzero(b->st, dph_nfile(b) * sizeof(*b->st));
+		explicit_bzero(b->st, b->nmax * sizeof(*b->st));
 	free(b->st);
 }

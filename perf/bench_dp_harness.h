@@ -129,6 +129,9 @@ bool dph_log_has(const struct dph_bench *b, const char *what);
 void dph_log_print(const struct dph_bench *b, const char *prefix_filter);
 /* Starts srtpedge and waits until its worker runs; 0 or -1 (said why). */
 int dph_srtpedge_start(struct dph_bench *b);
+/* SIGTERM, then up to wait_ms for it to exit (else SIGKILL); returns its
+ * exit status (128 + signal), or -1 when it had to be killed. */
+int dph_process_stop(pid_t *pid, unsigned wait_ms);
 /* SIGTERM, then its closing summary; returns its exit status. */
 int dph_srtpedge_stop(struct dph_bench *b);
 int dph_tel_open(struct dph_bench *b);
@@ -139,11 +142,16 @@ int dph_ports_start(struct dph_bench *b);
 int dph_links_wait(struct dph_bench *b);
 /* Anonymous memory, transparent huge pages asked for. */
 void *dph_big_alloc(size_t size);
-/* The next `n` packets, round by round over streams [0, S), into frames
+/* Ethernet, IPv4 and UDP headers at f of what the endpoint of session s
+ * sends to srtpedge's outside port, for `len` bytes of UDP payload. */
+void dph_outside_headers(uint8_t *f, unsigned s, size_t len);
+/* `n` packets, round by round over streams [s0, s0 + S), into frames
  * [0, n): each the Ethernet/IPv4/UDP frame the endpoint of its stream
- * sends, its RTP payload opening and closing with the packet's index. */
-int dph_generate(struct dph_bench *b, unsigned S, unsigned n);
-/* Keys and sender state of streams [0, nfile), crypto/'s contexts for both
+ * sends next, its RTP payload opening and closing with the packet's index
+ * (base + its frame). */
+int dph_generate(struct dph_bench *b, unsigned s0, unsigned S, uint64_t base,
+		 unsigned n);
+/* Keys and sender state of streams [0, nmax), crypto/'s contexts for both
  * directions, libsrtp2's sessions up to o->libsrtp_max_streams. */
 int dph_streams_create(struct dph_bench *b);
 void dph_streams_destroy(struct dph_bench *b);

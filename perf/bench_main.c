@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench_control.h"
 #include "bench_crypto.h"
 #include "bench_dataplane.h"
 #include "bench_scenario.h"
@@ -19,6 +20,8 @@ static void usage(FILE *f)
 "            stream count, protect/unprotect, RTP/RTCP\n"
 "  dataplane srtpedge's worker fed SRTP over net_memif, vs crypto/ alone and\n"
 "            libsrtp2 alone on the same packets; latency percentiles\n"
+"  control   srtpedge-control's SDES installs and DTLS-SRTP handshakes per\n"
+"            second while srtpedge forwards established sessions\n"
 "  run       one scenario file (perf/scenarios/*.ini): the engines it names,\n"
 "            side by side, as result rows (JSON lines with --json/--out)\n"
 "  sweep     every scenario of the standard set; --out DIR adds the report\n"
@@ -42,6 +45,8 @@ int main(int argc, char **argv)
 		return bench_crypto_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "dataplane") == 0)
 		return bench_dataplane_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "control") == 0)
+		return bench_control_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0)
 		return bench_run_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "sweep") == 0)
