@@ -59,9 +59,13 @@ struct bench_result {
 	/* dataplane rows: packets from send to receipt through srtpedge at
 	 * lat_pps offered (0 = not measured) */
 	double lat_pps, lat_p50_ns, lat_p99_ns, lat_p999_ns;
-	/* dataplane rows: the share of the run the worker was busy (0 = not
+	/* dataplane rows: the share of the run the workers were busy (0 = not
 	 * measured) */
 	double worker_busy;
+	/* dataplane rows (0: not said): srtpedge's workers, the SRTCP share of
+	 * the packets, the shares dropped and swapped before srtpedge */
+	unsigned workers;
+	double rtcp_share, loss_injected, reorder_injected;
 };
 
 /* "1,10,100" into out[0..cap); -1 when malformed, empty or too long. */

@@ -54,6 +54,7 @@
 #define PROG "srtpedge-bench dataplane"
 #define BURST DPH_BURST
 #define CHUNK 2048              /* packets per cache-hot chunk of the baselines */
+#define MAX_WORKERS 16
 
 /* ---- the three measurements ---------------------------------------------- */
 
@@ -78,7 +79,8 @@ static uint64_t time_crypto(struct dph_bench *b, unsigned S, unsigned n, unsigne
 					.data = b->work + (size_t)(i + j) * b->stride + HDR_LEN,
 					.len = b->len[idx] - HDR_LEN,
 					.room = (uint32_t)(b->stride - HDR_LEN),
-					.stream = &b->alone_st[idx % S], .kind = SRE_RTP};
+					.stream = &b->alone_st[b->orig[idx] % S],
+					.kind = b->kind[idx]};
 			}
 			sre_unprotect_burst(b->engine, pk, k);
 			for (unsigned j = 0; j < k; j++)
@@ -88,7 +90,7 @@ static uint64_t time_crypto(struct dph_bench *b, unsigned S, unsigned n, unsigne
 		for (unsigned j = 0; j < cn && pay >= 16; j++) {
 			uint64_t idx;
 			memcpy(&idx, b->work + (size_t)j * b->stride + HDR_LEN + RTP_HDR, 8);
-			*bad += idx != c0 + j;
+			*bad += idx != b->orig[c0 + j];
 		}
 	}
 	return total;
@@ -120,9 +122,11 @@ static uint64_t time_libsrtp(struct dph_bench *b, unsigned S, unsigned timed, un
 			if (!timing && (idx / S - timed / S) % 8192 != 0 && idx < n - S)
 				continue;
 			int len = (int)(b->len[idx] - HDR_LEN);
-			*bad += srtp_unprotect(b->lib[idx % S],
-					       b->work + (size_t)j * b->stride + HDR_LEN,
-					       &len) != srtp_err_status_ok;
+			srtp_t lib = b->lib[b->orig[idx] % S];
+			uint8_t *d = b->work + (size_t)j * b->stride + HDR_LEN;
+			*bad += (b->kind[idx] == SRE_RTCP ? srtp_unprotect_rtcp(lib, d, &len)
+							  : srtp_unprotect(lib, d, &len)) !=
+				srtp_err_status_ok;
 		}
 		if (timing)
 			total += bench_tsc() - t0;
@@ -138,83 +142,105 @@ struct dp_run {
 };
 
 
-/* Sends packets [0, n) into srtpedge's outside port, as fast as it takes
- * them or paced at `pps`, and receives what it forwards on the inside port:
- * each must carry a packet index not seen before, its payload intact. */
-static void run_dataplane(struct dph_bench *b, unsigned n, double pps, struct dp_run *r)
+/* Sends frames [0, m) (generated as packets [0, n): some may have been
+ * dropped or swapped, see inject()) into srtpedge's outside port, each on
+ * the queue of the worker that owns its session, as fast as srtpedge takes
+ * them or paced at `pps` in all, and receives what it forwards on every
+ * queue of the inside port: each must carry a packet index not seen
+ * before, its payload intact. */
+static void run_dataplane(struct dph_bench *b, unsigned S, unsigned n, unsigned m,
+			  double pps, struct dp_run *r)
 {
 	struct rte_mbuf *tx[BURST], *rx[BURST];
 	double hz = bench_tsc_hz();
-	unsigned sent = 0, pay = b->o->payload;
+	unsigned W = dph_workers(b), pay = b->o->payload, sent = 0;
+	unsigned qsent[MAX_WORKERS] = {0}, qgot[MAX_WORKERS] = {0}, qcur[MAX_WORKERS] = {0};
 	uint64_t t0 = bench_tsc(), last_progress = t0;
 	double per_pkt = pps > 0 ? hz / pps : 0;
 
+	/* each queue's frames, in order */
+	unsigned qn[MAX_WORKERS] = {0};
+	for (unsigned j = 0; j < m; j++) {
+		uint16_t q = dph_queue_of(b, b->orig[j] % S);
+		b->qlist[(size_t)q * b->cap + qn[q]++] = j;
+	}
 	memset(r, 0, sizeof(*r));
 	memset(b->seen, 0, n);
 	r->t_start = t0;
-	while (r->received + r->bad < n && !dph_stop) {
+	while (r->received + r->bad < m && !dph_stop) {
 		uint64_t now = bench_tsc();
-		unsigned want = n - sent < BURST ? n - sent : BURST;
+		unsigned due = m;
 		if (per_pkt > 0) {
-			uint64_t due = (uint64_t)((double)(now - t0) / per_pkt) + 1;
-			want = due > sent ? (unsigned)(due - sent) : 0;
+			uint64_t d = (uint64_t)((double)(now - t0) / per_pkt) + 1;
+			due = d < m ? (unsigned)d : m;
+		}
+		for (unsigned q = 0; q < W && sent < due; q++) {
+			unsigned want = qn[q] - qcur[q];
 			if (want > BURST)
 				want = BURST;
-			if (want > n - sent)
-				want = n - sent;
-		}
-		/* never more in flight than the ring back from srtpedge holds:
-		 * while this process is descheduled srtpedge goes on, and
-		 * what it forwards must find room (in flight is also what
-		 * srtpedge may still hold when this stops sending) */
-		unsigned in_flight = sent - r->received - r->bad;
-		if (in_flight + want > MAX_IN_FLIGHT)
-			want = in_flight < MAX_IN_FLIGHT ? MAX_IN_FLIGHT - in_flight : 0;
-		if (want > 0 && rte_pktmbuf_alloc_bulk(b->pool, tx, want) == 0) {
+			if (want > due - sent)
+				want = due - sent;
+			/* never more in flight than the ring back from srtpedge
+			 * holds: while this process is descheduled srtpedge goes
+			 * on, and what it forwards must find room (in flight is
+			 * also what srtpedge may still hold when this stops) */
+			unsigned in_flight = qsent[q] - qgot[q];
+			if (in_flight + want > MAX_IN_FLIGHT)
+				want = in_flight < MAX_IN_FLIGHT ? MAX_IN_FLIGHT - in_flight : 0;
+			if (want == 0 || rte_pktmbuf_alloc_bulk(b->pool, tx, want) != 0)
+				continue;
+			const unsigned *list = &b->qlist[(size_t)q * b->cap + qcur[q]];
 			for (unsigned j = 0; j < want; j++) {
-				unsigned idx = sent + j;
-				char *d = rte_pktmbuf_append(tx[j], (uint16_t)b->len[idx]);
-				memcpy(d, b->frames + (size_t)idx * b->stride, b->len[idx]);
+				unsigned f = list[j];
+				char *d = rte_pktmbuf_append(tx[j], (uint16_t)b->len[f]);
+				memcpy(d, b->frames + (size_t)f * b->stride, b->len[f]);
 			}
-			unsigned k = rte_eth_tx_burst(b->port[0], 0, tx, (uint16_t)want);
+			unsigned k = rte_eth_tx_burst(b->port[0], q, tx, (uint16_t)want);
 			if (b->sent_tsc)
 				for (unsigned j = 0; j < k; j++)
-					b->sent_tsc[sent + j] = now;
+					b->sent_tsc[b->orig[list[j]]] = now;
 			if (k < want) /* the ring to srtpedge is full: later */
 				rte_pktmbuf_free_bulk(tx + k, want - k);
 			if (k > 0)
 				last_progress = now;
+			qcur[q] += k;
+			qsent[q] += k;
 			sent += k;
 		}
 		/* drain first: a full ring back from srtpedge makes it drop */
-		unsigned got;
-		for (int k = 0; k < 8 && (got = rte_eth_rx_burst(b->port[1], 0, rx, BURST)); k++) {
-			uint64_t t = bench_tsc();
-			if (r->received == 0)
-				r->t_first = t;
-			r->t_last = t;
-			last_progress = t;
-			for (unsigned j = 0; j < got; j++) {
-				const uint8_t *p = rte_pktmbuf_mtod(rx[j], const uint8_t *) +
-						   HDR_LEN + RTP_HDR;
-				uint64_t i1 = UINT64_MAX, i2 = 0;
-				if (pay >= 16 && rte_pktmbuf_data_len(rx[j]) == HDR_LEN + RTP_HDR + pay) {
-					memcpy(&i1, p, 8);
-					memcpy(&i2, p + pay - 8, 8);
+		for (unsigned q = 0; q < W; q++) {
+			unsigned got;
+			for (int k = 0; k < 8 && (got = rte_eth_rx_burst(b->port[1], q, rx, BURST));
+			     k++) {
+				uint64_t t = bench_tsc();
+				if (r->received == 0)
+					r->t_first = t;
+				r->t_last = t;
+				last_progress = t;
+				qgot[q] += got;
+				for (unsigned j = 0; j < got; j++) {
+					const uint8_t *p = rte_pktmbuf_mtod(rx[j], const uint8_t *) +
+							   HDR_LEN + RTP_HDR;
+					uint64_t i1 = UINT64_MAX, i2 = 0;
+					if (pay >= 16 &&
+					    rte_pktmbuf_data_len(rx[j]) == HDR_LEN + RTP_HDR + pay) {
+						memcpy(&i1, p, 8);
+						memcpy(&i2, p + pay - 8, 8);
+					}
+					if (i1 != i2 || i1 >= n || b->seen[i1]) {
+						r->bad++;
+						continue;
+					}
+					b->seen[i1] = 1;
+					r->received++;
+					if (b->sent_tsc)
+						b->lat[r->received - 1] = (double)(t - b->sent_tsc[i1]);
 				}
-				if (i1 != i2 || i1 >= n || b->seen[i1]) {
-					r->bad++;
-					continue;
-				}
-				b->seen[i1] = 1;
-				r->received++;
-				if (b->sent_tsc)
-					b->lat[r->received - 1] = (double)(t - b->sent_tsc[i1]);
+				rte_pktmbuf_free_bulk(rx, got);
 			}
-			rte_pktmbuf_free_bulk(rx, got);
 		}
 		uint64_t quiet = bench_tsc() - last_progress;
-		if (sent == n && quiet > (uint64_t)hz)
+		if (sent == m && quiet > (uint64_t)hz)
 			break; /* a second without anything: the rest is lost */
 		if (quiet > 2 * (uint64_t)hz) {
 			r->stalled = true; /* srtpedge takes nothing and sends nothing */
@@ -222,7 +248,57 @@ static void run_dataplane(struct dph_bench *b, unsigned n, double pps, struct dp
 		}
 	}
 	/* stragglers of an earlier run count as wrong, not as negative loss */
-	r->lost = r->received + r->bad < n ? n - r->received - r->bad : 0;
+	r->lost = r->received + r->bad < m ? m - r->received - r->bad : 0;
+}
+
+/* The injected impairments of one run's n frames: reorder_percent % of
+ * them swapped with their stream's next packet (S frames later, each frame
+ * swapped at most once; *swapped counts the swaps), then loss_percent %
+ * dropped. Returns the frames left; b->orig[j] is the packet index frame j
+ * was generated as. */
+static unsigned inject(struct dph_bench *b, unsigned S, unsigned n, bool impair,
+		       uint64_t *swapped)
+{
+	const struct dph_opts *o = b->o;
+	uint8_t tmp[2048];
+	unsigned m = 0;
+
+	for (unsigned j = 0; j < n; j++)
+		b->orig[j] = j;
+	if (!impair)
+		return n;
+	for (unsigned j = 0; o->reorder_percent && j + S < n; j++) {
+		if (b->orig[j] != j || (unsigned)rand() % 100 >= o->reorder_percent)
+			continue;
+		unsigned k = j + S;
+		uint8_t *x = b->frames + (size_t)j * b->stride, *y = b->frames + (size_t)k * b->stride;
+		memcpy(tmp, x, b->stride);
+		memcpy(x, y, b->stride);
+		memcpy(y, tmp, b->stride);
+		uint32_t l = b->len[j];
+		b->len[j] = b->len[k];
+		b->len[k] = l;
+		uint8_t kd = b->kind[j];
+		b->kind[j] = b->kind[k];
+		b->kind[k] = kd;
+		b->orig[j] = k;
+		b->orig[k] = j;
+		if (swapped)
+			++*swapped;
+	}
+	for (unsigned j = 0; j < n; j++) {
+		if (o->loss_percent && (unsigned)rand() % 100 < o->loss_percent)
+			continue;
+		if (m != j) {
+			memcpy(b->frames + (size_t)m * b->stride, b->frames + (size_t)j * b->stride,
+			       b->stride);
+			b->len[m] = b->len[j];
+			b->kind[m] = b->kind[j];
+			b->orig[m] = b->orig[j];
+		}
+		m++;
+	}
+	return m;
 }
 
 /* ---- one stream count ---------------------------------------------------- */
@@ -292,7 +368,8 @@ static int run_streams(struct dph_bench *b, unsigned S, const struct bench_machi
 	/* warm-up: every stream's first packet makes srtpedge learn its SSRC */
 	if (dph_generate(b, 0, S, 0, S) != 0)
 		return 1;
-	run_dataplane(b, S, 0, &r);
+	inject(b, S, S, false, NULL);
+	run_dataplane(b, S, S, S, 0, &r);
 	unsigned bad = 0;
 	time_crypto(b, S, S, &bad);
 	if (S <= b->nlib)
@@ -305,19 +382,28 @@ static int run_streams(struct dph_bench *b, unsigned S, const struct bench_machi
 		return 1;
 	}
 
+	uint64_t generated = 0, dropped = 0, swapped = 0, rtcp = 0;
 	for (unsigned rep = 0; rep < o->repeats; rep++) {
 		if (dph_generate(b, 0, S, 0, n) != 0)
 			return 1;
+		unsigned m = inject(b, S, n, true, &swapped);
+		generated += n;
+		dropped += n - m;
+		for (unsigned j = 0; j < m; j++)
+			rtcp += b->kind[j] == SRE_RTCP;
 		uint64_t busy0 = 0, busy1 = 0;
 		busy_known = busy_known && dph_tel_busy_cycles(b, &busy0) == 0;
-		run_dataplane(b, n, 0, &r);
+		run_dataplane(b, S, n, m, 0, &r);
 		busy_known = busy_known && dph_tel_busy_cycles(b, &busy1) == 0;
+		/* the workers' busy share: their busy cycles over W times the
+		 * run's length */
 		busy[rep] = r.t_last > r.t_start
-				    ? (double)(busy1 - busy0) / (double)(r.t_last - r.t_start)
+				    ? (double)(busy1 - busy0) /
+					      ((double)(r.t_last - r.t_start) * dph_workers(b))
 				    : 0;
-		if (r.received != n) {
+		if (r.received != m) {
 			fprintf(stderr, "%s: %u streams: %u of %u packets forwarded "
-					"(%u wrong, %u lost)%s\n", PROG, S, r.received, n, r.bad,
+					"(%u wrong, %u lost)%s\n", PROG, S, r.received, m, r.bad,
 				r.lost, r.stalled ? "; srtpedge stopped taking packets" : "");
 			failures++;
 			if (r.stalled || dph_stop)
@@ -325,9 +411,10 @@ static int run_streams(struct dph_bench *b, unsigned S, const struct bench_machi
 		}
 		dp[rep] = r.received > 1 ? (double)(r.t_last - r.t_first) / (r.received - 1) : 0;
 		bad = 0;
-		cr[rep] = (double)time_crypto(b, S, n, &bad) / n;
+		cr[rep] = (double)time_crypto(b, S, m, &bad) / m;
 		if (S <= b->nlib)
-			lb[rep] = (double)time_libsrtp(b, S, lib_n, n, &bad) / lib_n;
+			lb[rep] = (double)time_libsrtp(b, S, lib_n < m ? lib_n : m, m, &bad) /
+				  (lib_n < m ? lib_n : m);
 		if (bad) {
 			fprintf(stderr, "%s: %u streams: the baselines failed %u packets\n",
 				PROG, S, bad);
@@ -340,6 +427,15 @@ static int run_streams(struct dph_bench *b, unsigned S, const struct bench_machi
 	result_init(&res[1], "srtpedge", o, S, BURST, n);
 	result_init(&res[2], "libsrtp2", o, S, 1, lib_n);
 	result_fill(&res[0], dp, o->repeats);
+	for (int i = 0; i < 3; i++) {
+		/* what the runs carried, as generated: the same for all three */
+		res[i].workers = i == 0 ? dph_workers(b) : 1;
+		res[i].rtcp_share = generated > dropped ? (double)rtcp / (generated - dropped) : 0;
+		res[i].loss_injected = generated ? (double)dropped / generated : 0;
+		res[i].reorder_injected = generated ? (double)swapped / generated : 0;
+		if (o->rtcp_percent)
+			res[i].kind = "rtp+rtcp";
+	}
 	if (busy_known) {
 		qsort(busy, o->repeats, sizeof(double), cmp_double);
 		res[0].worker_busy = busy[o->repeats / 2];
@@ -356,21 +452,22 @@ static int run_streams(struct dph_bench *b, unsigned S, const struct bench_machi
 	if (ln > 0) {
 		if (dph_generate(b, 0, S, 0, ln) != 0)
 			return 1;
+		unsigned lm = inject(b, S, ln, true, NULL);
 		double pps = res[0].pps * o->latency_load / 100.0;
 		b->sent_tsc = b->sent_tsc_mem;
-		run_dataplane(b, ln, pps, &r);
+		run_dataplane(b, S, ln, lm, pps, &r);
 		b->sent_tsc = NULL;
-		if (r.received != ln) {
+		if (r.received != lm) {
 			fprintf(stderr, "%s: %u streams: latency run: %u of %u forwarded "
-					"(%u wrong, %u lost)\n", PROG, S, r.received, ln, r.bad,
+					"(%u wrong, %u lost)\n", PROG, S, r.received, lm, r.bad,
 				r.lost);
 			failures++;
 		}
 		bad = 0;
 		/* keep the baselines' streams in step */
-		time_crypto(b, S, ln, &bad);
+		time_crypto(b, S, lm, &bad);
 		if (S <= b->nlib)
-			time_libsrtp(b, S, 0, ln, &bad);
+			time_libsrtp(b, S, 0, lm, &bad);
 		double hz = bench_tsc_hz();
 		qsort(b->lat, r.received, sizeof(double), cmp_double);
 		res[0].lat_pps = pps;
@@ -408,11 +505,12 @@ void bench_dataplane_usage(FILE *f)
 	fprintf(f,
 "usage: srtpedge-bench dataplane [options]\n"
 "\n"
-"Runs srtpedge (one worker, on lcore 1) with one session per stream and feeds\n"
-"it SRTP over net_memif from this process, a second DPDK process on lcore 0:\n"
-"srtpedge receives, unprotects, rewrites and forwards plain RTP, which comes\n"
-"back here and is checked packet by packet. The same packets are unprotected\n"
-"by crypto/ alone (\"srtpedge\") and libsrtp2 alone in the same run. Reports\n"
+"Runs srtpedge (one worker on lcore 1 unless --workers) with one session per\n"
+"stream and feeds it SRTP over net_memif from this process, a second DPDK\n"
+"process on lcore 0: srtpedge receives, unprotects, rewrites and forwards\n"
+"plain RTP, which comes back here and is checked packet by packet. The same\n"
+"packets are unprotected by crypto/ alone (\"srtpedge\") and libsrtp2 alone\n"
+"in the same run. Reports\n"
 "packets per second (median [min-max] of the runs), the dataplane's share of\n"
 "crypto/ alone, and the latency from send to receipt (p50 / p99 / p99.9, in\n"
 "microseconds) at a paced fraction of the measured rate. Needs root and\n"
@@ -430,6 +528,15 @@ void bench_dataplane_usage(FILE *f)
 "  --libsrtp-packets N    per run (default 20000; Debian's\n"
 "                         libsrtp2 slows down as its NSS backend ages)\n"
 "  --burst N              srtpedge's receive burst (default: its own, 32)\n"
+"  --workers N            srtpedge's workers (default 1, at most 16), a memif\n"
+"                         queue pair each; a session's packets go to the queue\n"
+"                         of the worker that owns it (more workers than CPUs\n"
+"                         share them, this generator's included)\n"
+"  --rtcp-percent P       that share of each stream's packets (after its first)\n"
+"                         is SRTCP (an RTCP APP packet of the same length;\n"
+"                         the payload must be a multiple of 4)\n"
+"  --loss P               P %% of each run's packets are never sent (0..50)\n"
+"  --reorder P            P %% are sent after their stream's next packet (0..50)\n"
 "  --srtpedge PATH        the srtpedge binary (default: the build's)\n"
 "  --quick                1 and 1000 streams, small runs: a smoke test\n"
 "  --json                 one JSON object per line\n"
@@ -451,6 +558,10 @@ static int parse_opts(int argc, char **argv, struct dph_opts *o)
 		{"libsrtp-max-streams", required_argument, 0, 'M'},
 		{"libsrtp-packets", required_argument, 0, 'B'},
 		{"burst", required_argument, 0, 'b'},
+		{"workers", required_argument, 0, 'w'},
+		{"rtcp-percent", required_argument, 0, 'c'},
+		{"loss", required_argument, 0, 'x'},
+		{"reorder", required_argument, 0, 'y'},
 		{"srtpedge", required_argument, 0, 'e'},
 		{"quick", no_argument, 0, 'q'},
 		{"json", no_argument, 0, 'j'},
@@ -511,6 +622,7 @@ static int parse_opts(int argc, char **argv, struct dph_opts *o)
 			bench_dataplane_usage(stdout);
 			exit(0);
 		case 'p': case 'P': case 'r': case 'l': case 'L': case 'M': case 'B': case 'b':
+		case 'w': case 'c': case 'x': case 'y':
 			bad = bench_parse_list(optarg, &v, 1, &nv);
 			if (bad)
 				break;
@@ -522,6 +634,10 @@ static int parse_opts(int argc, char **argv, struct dph_opts *o)
 			if (c == 'M') o->libsrtp_max_streams = v;
 			if (c == 'B') { bad = v == 0; o->libsrtp_packets = v; }
 			if (c == 'b') { bad = v == 0 || v > 128; o->burst = v; }
+			if (c == 'w') { bad = v == 0 || v > MAX_WORKERS; o->workers = v; }
+			if (c == 'c') { bad = v > 100; o->rtcp_percent = v; }
+			if (c == 'x') { bad = v > 50; o->loss_percent = v; }
+			if (c == 'y') { bad = v > 50; o->reorder_percent = v; }
 			break;
 		default:
 			bench_dataplane_usage(stderr);
@@ -547,6 +663,11 @@ static int parse_opts(int argc, char **argv, struct dph_opts *o)
 		o->repeats = 1;
 		o->latency_packets = 5000;
 		o->libsrtp_packets = 5000;
+	}
+	if (o->rtcp_percent && o->payload % 4) {
+		fprintf(stderr, "%s: --rtcp-percent needs a payload that is a multiple of 4 "
+				"bytes (RTCP packets are whole 32-bit words)\n", PROG);
+		return -1;
 	}
 	if (access(o->srtpedge, X_OK) != 0) {
 		fprintf(stderr, "%s: %s: %s (--srtpedge PATH)\n", PROG, o->srtpedge,
@@ -611,7 +732,11 @@ int bench_dataplane_main(int argc, char **argv)
 	b.seen = calloc(b.cap, 1);
 	b.sent_tsc_mem = calloc(b.cap, sizeof(uint64_t));
 	b.lat = calloc(b.cap, sizeof(double));
-	if (!b.frames || !b.work || !b.len || !b.seen || !b.sent_tsc_mem || !b.lat) {
+	b.kind = calloc(b.cap, 1);
+	b.orig = calloc(b.cap, sizeof(*b.orig));
+	b.qlist = calloc(b.cap * dph_workers(&b), sizeof(*b.qlist));
+	if (!b.frames || !b.work || !b.len || !b.seen || !b.sent_tsc_mem || !b.lat || !b.kind ||
+	    !b.orig || !b.qlist) {
 		fprintf(stderr, "%s: out of memory for %zu packets\n", PROG, b.cap);
 		goto out;
 	}
@@ -682,6 +807,9 @@ out:
 	free(b.seen);
 	free(b.sent_tsc_mem);
 	free(b.lat);
+	free(b.kind);
+	free(b.orig);
+	free(b.qlist);
 	char path[160];
 	static const char *files[] = {"bench.ini", "sessions.ini", "srtpedge.log"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {

@@ -68,10 +68,20 @@ int dph_write_config(struct dph_bench *b)
 	FILE *f = fopen(path, "w");
 	if (f == NULL)
 		return -1;
-	fprintf(f, "; written by %s\n[dataplane]\nworkers = 1\nmax_sessions = %u\n"
+	fprintf(f, "; written by %s\n[dataplane]\nworkers = %u\nmax_sessions = %u\n"
 		   "stats_interval = 0\nmbufs = %u\nsessions_file = %s/sessions.ini\n"
 		   "eal = --single-file-segments -m %u\n",
-		b->prog, b->nmax, SRTPEDGE_MBUFS, b->dir, dph_srtpedge_memory_mb(b->nmax));
+		b->prog, dph_workers(b), b->nmax, SRTPEDGE_MBUFS, b->dir,
+		dph_srtpedge_memory_mb(b->nmax));
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu > 0 && dph_workers(b) >= (unsigned)ncpu) {
+		/* more workers than CPUs besides this generator's (CPU 0):
+		 * they take CPUs 1, 2, ... and then share them, 0 included */
+		fprintf(f, "worker_cpus = ");
+		for (unsigned w = 0; w < dph_workers(b); w++)
+			fprintf(f, "%s%ld", w ? "," : "", (1 + (long)w) % ncpu);
+		fprintf(f, "\n");
+	}
 	if (b->o->burst)
 		fprintf(f, "burst = %u\n", b->o->burst);
 	for (int side = 0; side < 2; side++) {
@@ -172,7 +182,7 @@ int dph_srtpedge_start(struct dph_bench *b)
 	/* sessions are read and keyed before the worker starts */
 	for (int i = 0; i < 6000; i++) {
 		int status;
-		if (dph_log_has(b, "worker on lcore"))
+		if (dph_log_has(b, dph_workers(b) == 1 ? " worker on lcore " : " workers on lcores "))
 			return 0;
 		if (waitpid(b->pid, &status, WNOHANG) == b->pid) {
 			fprintf(stderr, "%s: srtpedge exited before it started:\n", b->prog);
@@ -246,22 +256,24 @@ int dph_tel_open(struct dph_bench *b)
 	return 0;
 }
 
-/* Worker 0's TSC cycles spent on polls that found packets. */
 int dph_tel_busy_cycles(struct dph_bench *b, uint64_t *busy)
 {
-	static const char cmd[] = "/srtpedge/workers,0";
-	char reply[8192];
+	char cmd[40], reply[8192];
 
-	if (b->tel < 0 || send(b->tel, cmd, strlen(cmd), 0) < 0)
-		return -1;
-	ssize_t n = recv(b->tel, reply, sizeof(reply) - 1, 0);
-	if (n <= 0)
-		return -1;
-	reply[n] = '\0';
-	const char *p = strstr(reply, "\"busy_cycles\":");
-	if (p == NULL)
-		return -1;
-	*busy = strtoull(p + strlen("\"busy_cycles\":"), NULL, 10);
+	*busy = 0;
+	for (unsigned w = 0; w < dph_workers(b); w++) {
+		snprintf(cmd, sizeof(cmd), "/srtpedge/workers,%u", w);
+		if (b->tel < 0 || send(b->tel, cmd, strlen(cmd), 0) < 0)
+			return -1;
+		ssize_t n = recv(b->tel, reply, sizeof(reply) - 1, 0);
+		if (n <= 0)
+			return -1;
+		reply[n] = '\0';
+		const char *p = strstr(reply, "\"busy_cycles\":");
+		if (p == NULL)
+			return -1;
+		*busy += strtoull(p + strlen("\"busy_cycles\":"), NULL, 10);
+	}
 	return 0;
 }
 
@@ -305,12 +317,15 @@ int dph_ports_start(struct dph_bench *b)
 		}
 		memset(&conf, 0, sizeof(conf));
 		uint16_t p = b->port[side];
-		if (rte_eth_dev_configure(p, 1, 1, &conf) != 0 ||
-		    rte_eth_rx_queue_setup(p, 0, 1024, (unsigned)rte_socket_id(), NULL,
-					   b->pool) != 0 ||
-		    rte_eth_tx_queue_setup(p, 0, 1024, (unsigned)rte_socket_id(), NULL) != 0 ||
-		    rte_eth_dev_start(p) != 0) {
-			fprintf(stderr, "%s: cannot start %s\n", b->prog, name);
+		uint16_t nq = (uint16_t)dph_workers(b);
+		int rc = rte_eth_dev_configure(p, nq, nq, &conf);
+		for (uint16_t q = 0; rc == 0 && q < nq; q++)
+			rc = rte_eth_rx_queue_setup(p, q, 1024, (unsigned)rte_socket_id(), NULL,
+						    b->pool) ||
+			     rte_eth_tx_queue_setup(p, q, 1024, (unsigned)rte_socket_id(), NULL);
+		if (rc != 0 || rte_eth_dev_start(p) != 0) {
+			fprintf(stderr, "%s: cannot start %s with %u queue pairs\n", b->prog, name,
+				nq);
 			return -1;
 		}
 	}
@@ -380,19 +395,38 @@ int dph_generate(struct dph_bench *b, unsigned s0, unsigned S, uint64_t base,
 		uint8_t *f = b->frames + (size_t)i * b->stride;
 		struct dph_stream *st = &b->st[s];
 		uint8_t *rtp = f + HDR_LEN;
+		uint64_t idx = base + i;
+		uint32_t ssrc = rte_cpu_to_be_32(SSRC0 + s);
+		/* a stream's share of SRTCP spread over its rounds, never
+		 * its first packet (srtpedge learns SSRCs from either, the
+		 * warm-up is RTP) */
+		uint64_t round = idx / S;
+		bool rtcp = round > 0 && (round * 7 + s) % 100 < b->o->rtcp_percent;
 
 		sess[np] = s;
-		rtp[0] = 0x80;
-		rtp[1] = 0; /* PCMU */
-		rtp[2] = (uint8_t)(st->next_seq >> 8);
-		rtp[3] = (uint8_t)st->next_seq;
-		uint32_t ts = rte_cpu_to_be_32(st->next_ts), ssrc = rte_cpu_to_be_32(SSRC0 + s);
-		memcpy(rtp + 4, &ts, 4);
-		memcpy(rtp + 8, &ssrc, 4);
-		st->next_seq++;
-		st->next_ts += 160;
+		if (rtcp) {
+			/* APP: V=2, subtype 0, PT 204, length in words - 1,
+			 * SSRC, name; the index where RTP has its payload */
+			rtp[0] = 0x80;
+			rtp[1] = 204;
+			rtp[2] = (uint8_t)(((RTP_HDR + pay) / 4 - 1) >> 8);
+			rtp[3] = (uint8_t)((RTP_HDR + pay) / 4 - 1);
+			memcpy(rtp + 4, &ssrc, 4);
+			memcpy(rtp + 8, "SRTE", 4);
+		} else {
+			uint32_t ts = rte_cpu_to_be_32(st->next_ts);
+			rtp[0] = 0x80;
+			rtp[1] = 0; /* PCMU */
+			rtp[2] = (uint8_t)(st->next_seq >> 8);
+			rtp[3] = (uint8_t)st->next_seq;
+			memcpy(rtp + 4, &ts, 4);
+			memcpy(rtp + 8, &ssrc, 4);
+			st->next_seq++;
+			st->next_ts += 160;
+		}
+		if (b->kind)
+			b->kind[i] = rtcp ? SRE_RTCP : SRE_RTP;
 		uint8_t *p = rtp + RTP_HDR;
-		uint64_t idx = base + i;
 		for (unsigned k = 0; k < pay; k++)
 			p[k] = (uint8_t)(idx * 7 + k);
 		if (pay >= 16) {
@@ -401,7 +435,8 @@ int dph_generate(struct dph_bench *b, unsigned s0, unsigned S, uint64_t base,
 		}
 		pk[np++] = (struct sre_packet){.data = rtp, .len = RTP_HDR + pay,
 					       .room = (uint32_t)(b->stride - HDR_LEN),
-					       .stream = &b->gen_st[s], .kind = SRE_RTP};
+					       .stream = &b->gen_st[s],
+					       .kind = rtcp ? SRE_RTCP : SRE_RTP};
 		if (np == DPH_BURST || i + 1 == n) {
 			sre_protect_burst(b->engine, pk, np);
 			for (unsigned k = 0; k < np; k++) {

@@ -67,6 +67,10 @@ struct dph_opts {
 	unsigned latency_packets;
 	unsigned latency_load;     /* percent of the measured rate */
 	unsigned burst;            /* srtpedge's receive burst; 0: its default */
+	unsigned workers;          /* srtpedge's workers (0: 1), a queue pair each */
+	unsigned rtcp_percent;     /* SRTCP share of the generated packets */
+	unsigned loss_percent;     /* of a run's packets never sent */
+	unsigned reorder_percent;  /* of a run's packets sent after their stream's next */
 	char srtpedge[PATH_MAX];
 	bool json, quick;
 };
@@ -92,6 +96,9 @@ struct dph_bench {
 	size_t stride;             /* bytes per frame in `frames` */
 	uint8_t *frames, *work;    /* a run's packets; the baselines' copy */
 	uint32_t *len;
+	uint8_t *kind;             /* per frame SRE_RTP or SRE_RTCP (NULL: all RTP) */
+	uint32_t *orig;            /* per frame: the packet index it was generated as */
+	unsigned *qlist;           /* per worker queue: its frames in order (cap each) */
 	size_t cap;                /* frames `frames` holds */
 	uint8_t *seen;             /* per packet of the run: received already */
 	uint64_t *sent_tsc;        /* during latency runs: when each packet left */
@@ -111,6 +118,18 @@ extern const struct rte_ether_addr dph_dp_mac[2], dph_gen_mac[2];
 /* set by SIGINT/SIGTERM (dph_on_stop_signal): stop, clean up, exit */
 extern volatile sig_atomic_t dph_stop;
 void dph_on_stop_signal(int sig);
+
+static inline unsigned dph_workers(const struct dph_bench *b)
+{
+	return b->o->workers ? b->o->workers : 1;
+}
+
+/* The worker that owns session s: srtpedge gives session id s + 1 to
+ * worker id % workers; the bench sends its packets on that queue. */
+static inline uint16_t dph_queue_of(const struct dph_bench *b, unsigned s)
+{
+	return (uint16_t)((s + 1) % dph_workers(b));
+}
 
 static inline unsigned dph_nfile(const struct dph_bench *b)
 {
@@ -135,9 +154,10 @@ int dph_process_stop(pid_t *pid, unsigned wait_ms);
 /* SIGTERM, then its closing summary; returns its exit status. */
 int dph_srtpedge_stop(struct dph_bench *b);
 int dph_tel_open(struct dph_bench *b);
-/* Worker 0's TSC cycles spent on polls that found packets. */
+/* The workers' TSC cycles spent on polls that found packets, summed. */
 int dph_tel_busy_cycles(struct dph_bench *b, uint64_t *busy);
-/* This process's EAL (lcore 0, --no-pci, --in-memory) and memif servers. */
+/* This process's EAL (lcore 0, --no-pci, --in-memory) and memif servers,
+ * a queue pair per srtpedge worker. */
 int dph_ports_start(struct dph_bench *b);
 int dph_links_wait(struct dph_bench *b);
 /* Anonymous memory, transparent huge pages asked for. */
@@ -148,7 +168,10 @@ void dph_outside_headers(uint8_t *f, unsigned s, size_t len);
 /* `n` packets, round by round over streams [s0, s0 + S), into frames
  * [0, n): each the Ethernet/IPv4/UDP frame the endpoint of its stream
  * sends next, its RTP payload opening and closing with the packet's index
- * (base + its frame). */
+ * (base + its frame). With o->rtcp_percent, that share of the packets after
+ * each stream's first is SRTCP instead: an RTCP APP packet (PT 204) of the
+ * same length carrying the index at the same offsets (the payload must be a
+ * multiple of 4 bytes), its kind in b->kind. */
 int dph_generate(struct dph_bench *b, unsigned s0, unsigned S, uint64_t base,
 		 unsigned n);
 /* Keys and sender state of streams [0, nmax), crypto/'s contexts for both

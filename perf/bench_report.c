@@ -525,7 +525,9 @@ int bench_report_main(int argc, char **argv)
 		"sizes or more.",
 		"The same rows at every worker count, one line per engine, suite, payload and "
 		"stream count with two worker counts or more (the crypto engines: one process per "
-		"worker, pinned, packets per second summed; the dataplane drives one worker).",
+		"worker, pinned, packets per second summed; the dataplane: srtpedge with that many "
+		"workers, each fed on its own queue; workers beyond the machine's CPUs less one "
+		"share CPUs with the generator).",
 		"The dataplane rows' latency_p50_us, latency_p99_us and latency_p999_us (from "
 		"send to receipt through srtpedge, paced at the row's latency_pps, a share of "
 		"the rate its own runs measured: when that rate was measured high on a busy "

@@ -790,16 +790,17 @@ static bool dp_has_streams(const struct jrow *rows, int n, unsigned S)
 }
 
 static int run_dataplane_one(struct harness *h, const struct scenario *sc,
-			     enum sre_suite suite, unsigned payload)
+			     enum sre_suite suite, unsigned payload, unsigned workers)
 {
 	const char *sname = sre_suite_name(suite);
+	const char *kind = sc->rtcp_percent ? "rtp+rtcp" : "rtp";
 	unsigned remaining[LMAX], nremaining = 0;
 	int failures = 0;
 
 	for (unsigned i = 0; i < sc->nstreams; i++) {
 		if (sc->streams[i] > 200000)
-			emit_skip(h, sc, "dataplane", "dataplane", sname, "unprotect", "rtp", payload,
-				  sc->streams[i], 1,
+			emit_skip(h, sc, "dataplane", "dataplane", sname, "unprotect", kind, payload,
+				  sc->streams[i], workers,
 				  "over 200,000 sessions srtpedge's table and keys outgrow the "
 				  "1 GiB of hugepages scripts/setup.sh reserves",
 				  false);
@@ -809,7 +810,7 @@ static int run_dataplane_one(struct harness *h, const struct scenario *sc,
 	if (nremaining == 0)
 		return 0;
 	for (int attempt = 0; attempt < 2 && nremaining > 0 && !stop_requested; attempt++) {
-		char args[24][96], *argv[32], outp[128], errp[128];
+		char args[32][96], *argv[40], outp[128], errp[128];
 		unsigned a = 1, k = 0;
 #define ARG(...) (snprintf(args[k], 96, __VA_ARGS__), argv[a++] = args[k++])
 		ARG("dataplane");
@@ -835,6 +836,20 @@ static int run_dataplane_one(struct harness *h, const struct scenario *sc,
 		 * at a few thousand packets per second */
 		ARG("--libsrtp-max-streams");
 		ARG("0");
+		ARG("--workers");
+		ARG("%u", workers);
+		if (sc->rtcp_percent) {
+			ARG("--rtcp-percent");
+			ARG("%u", sc->rtcp_percent);
+		}
+		if (sc->loss_percent) {
+			ARG("--loss");
+			ARG("%u", sc->loss_percent);
+		}
+		if (sc->reorder_percent) {
+			ARG("--reorder");
+			ARG("%u", sc->reorder_percent);
+		}
 		if (h->srtpedge[0]) {
 			ARG("--srtpedge");
 			argv[a++] = h->srtpedge;
@@ -879,7 +894,8 @@ static int run_dataplane_one(struct harness *h, const struct scenario *sc,
 				row_begin(&r, sc, "dataplane",
 					  dp ? "dataplane" : crypto_engine_of(impl));
 				row_take(&r, &rows[i]);
-				row_common(&r, sc, 1, 0);
+				/* the baselines run on one core whatever srtpedge has */
+				row_common(&r, sc, dp ? workers : 1, 0);
 				if (attempt)
 					jrow_set_num(&r, "attempts", attempt + 1);
 				if (jrow_get(&r, "skipped")) {
@@ -899,10 +915,11 @@ static int run_dataplane_one(struct harness *h, const struct scenario *sc,
 					jrow_set_null(&r, "latency_p99_us");
 					jrow_set_null(&r, "latency_p999_us");
 				}
-				/* the worker's busy share of its core per packet
+				/* the workers' busy share of their cores per packet
 				 * (a poll-mode worker holds its core all the time;
-				 * this is the part the packets took) */
-				double busy = dp ? jrow_num(&r, "worker_busy", 1) : 1;
+				 * this is the part the packets took; worker_busy is
+				 * the workers' mean) */
+				double busy = dp ? jrow_num(&r, "worker_busy", 1) * workers : 1;
 				if (pps > 0)
 					jrow_set_num(&r, "cpu_s_per_mpkt", busy * 1e6 / pps);
 				if (dp)
@@ -922,8 +939,8 @@ static int run_dataplane_one(struct harness *h, const struct scenario *sc,
 			char why[256];
 			last_line(errp, why, sizeof(why));
 			for (unsigned t = 0; t < nleft; t++)
-				emit_skip(h, sc, "dataplane", "dataplane", sname, "unprotect", "rtp",
-					  payload, left[t], 1, why, true);
+				emit_skip(h, sc, "dataplane", "dataplane", sname, "unprotect", kind,
+					  payload, left[t], workers, why, true);
 			failures++;
 		}
 		memcpy(remaining, left, nleft * sizeof(*remaining));
@@ -942,33 +959,24 @@ static int run_dataplane(struct harness *h, const struct scenario *sc, unsigned 
 		const char *sname = sre_suite_name((enum sre_suite)s);
 		for (unsigned p = 0; p < sc->npayloads && !stop_requested; p++) {
 			const char *why = NULL;
-			if (workers != 1)
-				why = "srtpedge-bench dataplane drives one worker: srtpedge's memif "
-				      "ports have one receive queue each, so a second worker would "
-				      "receive nothing (needs multi-queue ports or RSS)";
-			else if (sc->loss_percent || sc->reorder_percent)
-				why = "the dataplane benchmark's generator cannot inject loss or "
-				      "reordering yet (it checks that every packet arrives once)";
-			else if (!(sc->ops & 2))
+			if (!(sc->ops & 2))
 				why = "the dataplane benchmark measures the outside->inside "
 				      "direction only (unprotect)";
+			else if (sc->rtcp_percent == 100)
+				why = "the dataplane benchmark sends each stream's first packet as "
+				      "SRTP (srtpedge learns the SSRC from it): it mixes SRTCP up "
+				      "to 99 %";
+			else if (sc->rtcp_percent && sc->payloads[p] % 4)
+				why = "an SRTCP mix needs a payload that is a multiple of 4 bytes";
 			if (why) {
 				for (unsigned i = 0; i < sc->nstreams; i++)
 					emit_skip(h, sc, "dataplane", "dataplane", sname, "unprotect",
-						  "rtp", sc->payloads[p], sc->streams[i], workers, why,
-						  false);
+						  sc->rtcp_percent ? "rtp+rtcp" : "rtp",
+						  sc->payloads[p], sc->streams[i], workers, why, false);
 				continue;
 			}
-			if (sc->rtcp_percent)
-				for (unsigned i = 0; i < sc->nstreams; i++)
-					emit_skip(h, sc, "dataplane", "dataplane", sname, "unprotect",
-						  "rtcp", sc->payloads[p], sc->streams[i], workers,
-						  "the dataplane benchmark sends SRTP only (no SRTCP "
-						  "mix yet); its RTP rows are the RTP share",
-						  false);
-			if (sc->rtcp_percent < 100)
-				failures += run_dataplane_one(h, sc, (enum sre_suite)s,
-							      sc->payloads[p]);
+			failures += run_dataplane_one(h, sc, (enum sre_suite)s, sc->payloads[p],
+						      workers);
 		}
 	}
 	return failures;

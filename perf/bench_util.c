@@ -113,6 +113,10 @@ void bench_print_json(FILE *f, const struct bench_result *r,
 				r->lat_pps, r->lat_p50_ns, r->lat_p99_ns, r->lat_p999_ns);
 		if (r->worker_busy > 0)
 			fprintf(f, "\"worker_busy\":%.3f,", r->worker_busy);
+		if (r->workers > 0)
+			fprintf(f, "\"workers\":%u,\"rtcp_share\":%.4f,\"loss_injected\":%.4f,"
+				   "\"reorder_injected\":%.4f,", r->workers, r->rtcp_share,
+				r->loss_injected, r->reorder_injected);
 	}
 	fprintf(f,
 		"\"cpu\":\"%s\",\"ipsec_mb\":\"%s\",\"ipsec_mb_arch\":\"%s\","
