@@ -206,6 +206,32 @@ static void fmt_num(char *buf, size_t len, const struct jrow *r, const char *k,
 		snprintf(buf, len, "-");
 }
 
+/* `median [min–max]` of field k (its range in k_min and k_max; pps's in
+ * pps_min and pps_max), or the bare figure of a row that has no range. With
+ * `flag`, a field whose own runs spread over the threshold in a row marked
+ * unstable shows its range first, as fmt_mpps does: the row's spread is its
+ * widest field's (perf/rtpengine.sh), and only that field is in doubt. */
+static void fmt_range(char *buf, size_t len, const struct jrow *r, const char *k,
+		      const char *fmt, bool flag)
+{
+	char kmin[48], kmax[48], a[32], b[32], m[32];
+	snprintf(kmin, sizeof(kmin), "%s_min", k);
+	snprintf(kmax, sizeof(kmax), "%s_max", k);
+	fmt_num(m, sizeof(m), r, k, fmt, 1);
+	if (!r || !jrow_has_num(r, k) || !jrow_has_num(r, kmin) || !jrow_has_num(r, kmax)) {
+		snprintf(buf, len, "%s", m);
+		return;
+	}
+	fmt_num(a, sizeof(a), r, kmin, fmt, 1);
+	fmt_num(b, sizeof(b), r, kmax, fmt, 1);
+	double med = jrow_num(r, k, 0);
+	if (flag && jrow_true(r, "unstable") && med > 0 &&
+	    (jrow_num(r, kmax, 0) - jrow_num(r, kmin, 0)) / med > BENCH_UNSTABLE_SPREAD)
+		snprintf(buf, len, "~ unstable [%s–%s] (median %s)", a, b, m);
+	else
+		snprintf(buf, len, "%s [%s–%s]", m, a, b);
+}
+
 /* A comparison group: one scenario/suite/payload/streams/workers. */
 struct group {
 	const struct jrow *dp, *cr, *lib, *raw;
@@ -492,26 +518,32 @@ int bench_report_main(int argc, char **argv)
 			   "the other side over the sending time; `cpu s/Mpkt` is the relay's CPU "
 			   "seconds (user + system of the whole process, from /proc/PID/stat) per "
 			   "million packets received: for srtpedge that includes its poll-mode "
-			   "worker spinning between packets. One run per point.\n\n"
-			   "| engine | suite | payload | streams | offered pps | received pps | loss | "
-			   "cpu s/Mpkt | note |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+			   "worker spinning between packets. Each figure is the median of the "
+			   "point's `runs`, each on sessions of its own, then [min–max]; where "
+			   "the runs' received pps or CPU per packet spread more than 25 %% of "
+			   "the median, that column shows `~ unstable` and its range instead of "
+			   "a figure.\n\n"
+			   "| engine | suite | payload | streams | offered pps | runs | received pps | "
+			   "loss | cpu s/Mpkt | note |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | "
+			   "---: | ---: | --- |\n");
 		for (int i = 0; i < n; i++) {
 			const struct jrow *r = &rows[i];
 			if (!is_result(r) || strcmp(S(r, "bench"), "rtpengine"))
 				continue;
-			char off[32], pps[32], loss[32], cpu[32];
+			char off[32], runs[16], pps[128], loss[128], cpu[128];
 			fmt_num(off, sizeof(off), r, "offered_pps", "%.0f", 1);
 			if (jrow_str(r, "offered"))
 				snprintf(off, sizeof(off), "%s", jrow_str(r, "offered"));
-			fmt_num(pps, sizeof(pps), r, "pps", "%.0f", 1);
-			fmt_num(loss, sizeof(loss), r, "loss", "%.4f", 1);
-			fmt_num(cpu, sizeof(cpu), r, "cpu_s_per_mpkt", "%.2f", 1);
+			fmt_num(runs, sizeof(runs), r, "runs", "%.0f", 1);
+			fmt_range(pps, sizeof(pps), r, "pps", "%.0f", true);
+			fmt_range(loss, sizeof(loss), r, "loss", "%.4f", false);
+			fmt_range(cpu, sizeof(cpu), r, "cpu_s_per_mpkt", "%.2f", true);
 			const char *note = jrow_str(r, "skipped") ? jrow_str(r, "skipped")
 				       : jrow_str(r, "failed") ? jrow_str(r, "failed")
 							       : jrow_str(r, "note") ? jrow_str(r, "note") : "";
-			fprintf(f, "| %s | %s | %.0f | %.0f | %s | %s | %s | %s | %s |\n", engine_of(r),
-				S(r, "suite"), jrow_num(r, "payload", 0), jrow_num(r, "streams", 0), off,
-				pps, loss, cpu, note);
+			fprintf(f, "| %s | %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s |\n",
+				engine_of(r), S(r, "suite"), jrow_num(r, "payload", 0),
+				jrow_num(r, "streams", 0), off, runs, pps, loss, cpu, note);
 		}
 	}
 

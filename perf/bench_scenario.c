@@ -995,7 +995,7 @@ static int run_rtpengine(struct harness *h, const struct scenario *sc)
 			continue;
 		const char *sname = sre_suite_name((enum sre_suite)s);
 		for (unsigned p = 0; p < sc->npayloads; p++) {
-			char rates[96], streams[96], payload[16], dur[16];
+			char rates[96], streams[96], payload[16], dur[16], reps[16];
 			size_t ro = 0;
 			for (unsigned i = 0; i < sc->nrates && ro < sizeof(rates); i++)
 				ro += (size_t)(sc->rates[i]
@@ -1005,6 +1005,7 @@ static int run_rtpengine(struct harness *h, const struct scenario *sc)
 			list_str(streams, sizeof(streams), sc->streams, sc->nstreams);
 			snprintf(payload, sizeof(payload), "%u", sc->payloads[p]);
 			snprintf(dur, sizeof(dur), "%u", sc->duration);
+			snprintf(reps, sizeof(reps), "%u", sc->repeats);
 			snprintf(outp, sizeof(outp), "%s/rtpengine.out", h->tmp);
 			snprintf(errp, sizeof(errp), "%s/rtpengine.err", h->tmp);
 			fflush(NULL);
@@ -1023,7 +1024,7 @@ static int run_rtpengine(struct harness *h, const struct scenario *sc)
 					setenv("SRTPEDGE_BIN", h->srtpedge, 1);
 				execl("/bin/bash", "bash", script, "--json", "--suite", sname,
 				      "--payload", payload, "--streams", streams, "--rates", rates,
-				      "--duration", dur, (char *)NULL);
+				      "--duration", dur, "--repeats", reps, (char *)NULL);
 				_exit(127);
 			}
 			if (pid > 0 && nchildren < sizeof(children) / sizeof(*children))
@@ -1040,6 +1041,8 @@ static int run_rtpengine(struct harness *h, const struct scenario *sc)
 				row_take(&r, &rows[i]);
 				jrow_set_num(&r, "workers", 1);
 				jrow_set_num(&r, "rtcp_percent", sc->rtcp_percent);
+				/* a run that got nothing out: the script says which */
+				failures += jrow_get(&r, "failed") != NULL;
 				emit(h, &r);
 			}
 			if (n <= 0) {

@@ -6,9 +6,12 @@
 # those same veth ends, its SDES calls set up over the ng protocol on its
 # loopback: SRTP from the caller, RTP to the callee). The RTP that comes out
 # is counted, and its payloads checked, by a receiver in the media servers'
-# namespace. Per stream count and offered rate: packets per second out,
-# loss, and the relay's CPU seconds per million packets (utime + stime of
-# /proc/PID/stat over the send). One JSON line per measurement with --json.
+# namespace. Per stream count and offered rate, --repeats runs: packets per
+# second out, loss, and the relay's CPU seconds per million packets (utime +
+# stime of /proc/PID/stat over the send), each as median, min and max, and
+# the spread that tells a busy machine from a measurement (srtpedge-bench
+# judges it, with the threshold it applies to every engine). One JSON line
+# per measurement with --json.
 # Uses tests/integration/lib.sh (topology, srtpedge start/stop) and
 # sre_it.py (sessions, plan, receiver). Exit 3 when rtpengine is not
 # installed (the harness records the scenario as skipped).
@@ -22,14 +25,22 @@ usage: perf/rtpengine.sh [options]
 Feeds the same SRTP load to srtpedge and to rtpengine between network
 namespaces and reports, per relay, stream count and offered rate, the packets
 per second that came out, the loss and the relay's CPU seconds per million
-packets.
+packets: each the median of --repeats runs, with min and max. `spread' is
+(max - min) / median of pps out or of CPU per packet, whichever is wider;
+srtpedge-bench marks a row whose spread is over its threshold unstable (a
+busy machine: rerun before trusting it). Loss is not in the spread: near
+zero, its relative spread says nothing. The runs of a point follow one
+another on the same relay, sessions and receiver.
 
   --suite NAME      SRTP suite (default AES_CM_128_HMAC_SHA1_80)
   --payload N       RTP payload bytes (default 160)
   --streams LIST    session counts, comma-separated (default 100,1000)
   --rates LIST|max  offered packets per second (default 20000,50000,100000;
                     max: as fast as srtp-load sends)
-  --duration S      seconds of load per rate (default 3)
+  --duration S      seconds of load per run (default 1); a run sends at most
+                    1000 packets per stream (srtp-load's limit), and at rate
+                    max 200,000 packets (fewer when over 1000 per stream)
+  --repeats N       runs per stream count and rate (default 3)
   --relays LIST     srtpedge,rtpengine (default both)
   --json            JSON lines (else a table)
   --srtpedge PATH   default $SRTPEDGE_BIN or build/dataplane/srtpedge
@@ -40,7 +51,7 @@ TXT
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 SUITE=AES_CM_128_HMAC_SHA1_80 PAYLOAD=160 STREAMS=100,1000 RATES=20000,50000,100000
-DURATION=3 JSON=0 RELAYS=srtpedge,rtpengine
+DURATION=1 REPEATS=3 JSON=0 RELAYS=srtpedge,rtpengine
 bench_dir=$(dirname "${SRTPEDGE_BENCH:-$top/build/perf/srtpedge-bench}")
 SRTPEDGE=${SRTPEDGE_BIN:-$bench_dir/../dataplane/srtpedge}
 SRTP_LOAD=$bench_dir/../tests/integration/srtp-load
@@ -53,6 +64,7 @@ while [ $# -gt 0 ]; do
 	--streams) shift; STREAMS=$1 ;;
 	--rates) shift; RATES=$1 ;;
 	--duration) shift; DURATION=$1 ;;
+	--repeats) shift; REPEATS=$1 ;;
 	--relays) shift; RELAYS=$1 ;;
 	--json) JSON=1 ;;
 	--srtpedge) shift; SRTPEDGE=$1 ;;
@@ -63,6 +75,56 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+for v in "$DURATION" "$REPEATS" "$PAYLOAD"; do
+	[[ $v =~ ^[1-9][0-9]*$ ]] || { echo "$TEST: '$v': not a positive whole number" >&2; exit 2; }
+done
+IFS=, read -r -a streams <<<"$STREAMS"
+IFS=, read -r -a rates <<<"$RATES"
+for v in "${streams[@]}" "${rates[@]}"; do
+	[[ $v =~ ^[1-9][0-9]*$ || $v == max ]] ||
+		{ echo "$TEST: '$v': not a positive whole number" >&2; exit 2; }
+done
+for v in "${streams[@]}"; do
+	[ "$v" != max ] || { echo "$TEST: --streams takes numbers" >&2; exit 2; }
+done
+# Every run gets sessions of its own: rtpengine stops reading a call's
+# socket for good once its receive loop has overflowed a few times (its
+# overload protection), so a call flooded in one run would stay dead in the
+# next, which would then measure that instead of the relay; and runs on
+# sessions of their own do not depend on each other. Both relays get the
+# same sessions: per stream count S and rate, S x REPEATS of them, one
+# block per point. srtpedge holds them all from the start; rtpengine's
+# calls are set up before their point and deleted after it, since each
+# takes four sockets (RTP and RTCP on both sides) and two ports on each of
+# its interfaces (--port-min..--port-max: 20000..40000 below).
+max=0 block=0
+for s in "${streams[@]}"; do
+	max=$((max + s * ${#rates[@]} * REPEATS))
+	[ $((s * REPEATS)) -gt "$block" ] && block=$((s * REPEATS))
+done
+if [[ $RELAYS == *rtpengine* ]]; then
+	ulimit -n "$(ulimit -Hn)" 2>/dev/null
+	if [ $((4 * block + 100)) -gt "$(ulimit -n)" ] || [ "$block" -gt 10000 ]; then
+		echo "$TEST: a point's $block rtpengine calls need $((4 * block + 100)) file" \
+			"descriptors (ulimit -n: $(ulimit -n)) and $((2 * block)) of rtpengine's 20001" \
+			"ports: fewer streams or repeats" >&2
+		exit 2
+	fi
+fi
+
+# srtp-load rounds (packets per stream) of one run: STREAMS RATE
+rounds_for() {
+	local s=$1 rate=$2 r
+	if [ "$rate" = max ]; then
+		r=$(( (200000 + s - 1) / s ))
+	else
+		r=$(( (rate * DURATION + s - 1) / s ))
+	fi
+	# srtp-load sends at most 1000 rounds
+	[ "$r" -gt 1000 ] && r=1000
+	echo "$r"
+}
+
 if ! command -v rtpengine >/dev/null && [[ $RELAYS == *rtpengine* ]]; then
 	echo "rtpengine is not installed (Debian package rtpengine-daemon)" >&2
 	exit 3
@@ -85,43 +147,67 @@ trap perf_cleanup EXIT
 # everything this script says goes to stderr; stdout carries the results
 exec 3>&1 1>&2
 
-IFS=, read -r -a streams <<<"$STREAMS"
-IFS=, read -r -a rates <<<"$RATES"
 # each stream count has sessions of its own (offset by the counts before it)
-max=0
-for s in "${streams[@]}"; do max=$((max + s)); done
-
-# rows: relay streams offered sent received secs cpu_ticks bad
+# One row per point from its runs ($runs: a line "sent received seconds
+# cpu_ticks bad overflow" per run): RELAY STREAMS RATE NOTE. Each figure is
+# the median of the runs' own (the mean of the middle two for an even
+# count, as srtpedge-bench's other engines), with min and max; sent,
+# received, bad, seconds and CPU seconds are sums. A run that got nothing
+# out makes the row failed: it has no rate or CPU per packet to rank.
 emit() {
-	local relay=$1 s=$2 rate=$3 sent=$4 got=$5 secs=$6 ticks=$7 bad=$8 note=${9:-}
-	local hz
-	hz=$(getconf CLK_TCK)
-	awk -v relay="$relay" -v s="$s" -v rate="$rate" -v sent="$sent" -v got="$got" \
-		-v secs="$secs" -v ticks="$ticks" -v hz="$hz" -v bad="$bad" -v suite="$SUITE" \
-		-v pay="$PAYLOAD" -v json="$JSON" -v note="$note" 'BEGIN {
-		pps = secs > 0 ? got / secs : 0
-		loss = sent > 0 ? (sent - got) / sent : 0
-		if (loss < 0) loss = 0
-		cpu = got > 0 ? (ticks / hz) * 1e6 / got : 0
+	local relay=$1 s=$2 rate=$3 note=$4
+	awk -v relay="$relay" -v s="$s" -v rate="$rate" -v hz="$(getconf CLK_TCK)" \
+		-v suite="$SUITE" -v pay="$PAYLOAD" -v json="$JSON" -v note="$note" '
+	function sort(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+	}
+	function med(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+	function rel(a, n,   m) { m = med(a, n); return m > 0 ? (a[n] - a[1]) / m : 0 }
+	{
+		n++
+		sent += $1; got += $2; secs += $3; ticks += $4; bad += $5; ovf += $6
+		if ($1 <= 0 || $2 <= 0 || $3 <= 0) { if (!why) why = sprintf("run %d: %d sent, %d came out", n, $1, $2); next }
+		pps[n] = $2 / $3
+		loss[n] = ($1 - $2) / $1
+		if (loss[n] < 0) loss[n] = 0
+		cpu[n] = ($4 / hz) * 1e6 / $2
+	}
+	END {
+		if (ovf > 0) note = note "; the receiver'\''s socket overflowed: " ovf " datagrams"
 		impl = relay == "rtpengine" ? "rtpengine" : "srtpedge-netns"
+		if (!why) {
+			sort(pps, n); sort(loss, n); sort(cpu, n)
+			spread = rel(pps, n)
+			if (rel(cpu, n) > spread) spread = rel(cpu, n)
+		}
 		if (json) {
 			printf "{\"impl\":\"%s\",\"engine\":\"%s\",\"suite\":\"%s\",\"op\":\"unprotect\",\"kind\":\"rtp\",", impl, relay, suite
 			printf "\"payload\":%d,\"streams\":%d,", pay, s
 			if (rate == "max") printf "\"offered\":\"max\","; else printf "\"offered_pps\":%d,", rate
-			printf "\"sent\":%d,\"received\":%d,\"bad_payloads\":%d,\"seconds\":%.3f,", sent, got, bad, secs
-			printf "\"pps\":%.0f,\"pps_min\":%.0f,\"pps_max\":%.0f,\"runs\":1,\"spread\":0,", pps, pps, pps
-			printf "\"loss\":%.6f,\"cpu_s_per_mpkt\":%.3f,\"cpu_s\":%.2f,", loss, cpu, ticks / hz
-			printf "\"latency_p50_us\":null,\"latency_p99_us\":null,\"latency_p999_us\":null"
+			printf "\"runs\":%d,\"sent\":%d,\"received\":%d,\"bad_payloads\":%d,\"seconds\":%.3f,\"cpu_s\":%.2f,", n, sent, got, bad, secs, ticks / hz
+			if (why) {
+				printf "\"failed\":\"%s\"", why
+			} else {
+				printf "\"pps\":%.0f,\"pps_min\":%.0f,\"pps_max\":%.0f,\"spread\":%.4f,", med(pps, n), pps[1], pps[n], spread
+				printf "\"loss\":%.6f,\"loss_min\":%.6f,\"loss_max\":%.6f,", med(loss, n), loss[1], loss[n]
+				printf "\"cpu_s_per_mpkt\":%.3f,\"cpu_s_per_mpkt_min\":%.3f,\"cpu_s_per_mpkt_max\":%.3f,", med(cpu, n), cpu[1], cpu[n]
+				printf "\"latency_p50_us\":null,\"latency_p99_us\":null,\"latency_p999_us\":null"
+			}
 			if (note != "") printf ",\"note\":\"%s\"", note
 			printf "}\n"
+		} else if (why) {
+			printf "%-10s %7d %8s %4d FAILED: %s\n", relay, s, rate, n, why
 		} else {
-			printf "%-10s %7d %9s %9d %9d %10.0f %8.4f %10.3f %5d %s\n", relay, s, rate, sent, got, pps, loss, cpu, bad, note
+			printf "%-10s %7d %8s %4d %7.0f [%7.0f-%7.0f] %6.4f [%6.4f-%6.4f] %7.3f [%7.3f-%7.3f] %5.1f%% %5d %s\n",
+				relay, s, rate, n, med(pps, n), pps[1], pps[n], med(loss, n), loss[1], loss[n],
+				med(cpu, n), cpu[1], cpu[n], 100 * spread, bad, note
 		}
-	}' >&3
+	}' "$runs" >&3
 }
 if [ "$JSON" -eq 0 ]; then
-	printf "%-10s %7s %9s %9s %9s %10s %8s %10s %5s\n" relay streams offered sent received \
-		"pps out" loss "cpu s/Mp" bad >&3
+	printf "%-10s %7s %8s %4s %-25s %-22s %-27s %6s %5s\n" relay streams offered runs \
+		"pps out [min-max]" "loss [min-max]" "cpu s/Mpkt [min-max]" spread bad >&3
 fi
 
 log "sessions and plan: $max sessions, $SUITE"
@@ -156,61 +242,105 @@ rcvbuf_errors() {
 		else print $c["RcvbufErrors"] }' /proc/net/snmp
 }
 
-# one load: PLAN OFFSET SESSIONS RATE RELAY_PID -> globals sent got secs ticks
-# bad overflow
+# One run: PLAN OFFSET SESSIONS RATE RELAY_PID; appends its line to $runs.
+# $counted says R holds the receiver's counts since the last run ended (it
+# is quiet between runs, so they need not be asked for again).
 measure() {
-	local plan=$1 off=$2 s=$3 rate=$4 pid=$5 pps rounds t0 t1 c0 c1 g0 b0 o0 i
-	if [ "$rate" = max ]; then
-		pps=5000000
-		rounds=$(( (200000 + s - 1) / s ))
-	else
-		pps=$rate
-		rounds=$(( (rate * DURATION + s - 1) / s ))
-	fi
-	# srtp-load sends at most 1000 rounds; sequence numbers go on from
-	# run to run (a relay drops a number it saw as a replay) and never
-	# wrap (srtp-load's sender starts each run at ROC 0)
-	[ "$rounds" -gt 1000 ] && rounds=1000
-	if [ $((next_seq + rounds)) -gt 65000 ]; then
-		echo "$TEST: too many runs for one sequence space; fewer rates or streams" >&2
-		sent=0 got=0 secs=0 ticks=0 bad=0
-		return
-	fi
+	local plan=$1 off=$2 s=$3 rate=$4 pid=$5 pps=$4 rounds c0 c1 g0 b0 o0 got last i sent secs
+	[ "$rate" = max ] && pps=5000000
+	rounds=$(rounds_for "$s" "$rate")
 	sed -n "$((off + 1)),$((off + s))p" "$plan" >"$work/plan.run"
-	sink_counts
+	[ "$counted" -eq 1 ] || sink_counts
 	g0=${R[total]:-0} b0=${R[bad]:-0}
 	o0=$(rcvbuf_errors)
 	c0=$(cpu_ticks "$pid")
-	t0=$(date +%s.%N)
+	# the sessions' first run: sequence numbers go on from the warm-up's
 	in_out "$SRTP_LOAD" --plan "$work/plan.run" --bind "$OUT4.10:40000" --to "$OUT4.1" \
-		--rounds "$rounds" --pps "$pps" --payload "$PAYLOAD" --seq0 "$next_seq" \
+		--rounds "$rounds" --pps "$pps" --payload "$PAYLOAD" --seq0 1000 \
 		>"$work/load.out" 2>"$work/load.err"
-	next_seq=$((next_seq + rounds + 1))
 	c1=$(cpu_ticks "$pid")
 	sent=$(sed -nE 's/^srtp-load: sent ([0-9]+) packets.*/\1/p' "$work/load.out")
 	secs=$(sed -nE 's/^srtp-load: sent .* in ([0-9.]+) s.*/\1/p' "$work/load.out")
-	# what is still in flight arrives within a second
+	# What is still in flight: the receiver writes its counts only once
+	# 0.2 s pass without a packet, so all of it, or the same count twice,
+	# means nothing more is coming.
+	last=-1
 	for ((i = 0; i < 20; i++)); do
-		sleep 0.1
 		sink_counts
-		[ "$(( ${R[total]:-0} - g0 ))" -ge "${sent:-0}" ] && break
+		got=$(( ${R[total]:-0} - g0 ))
+		[ "$got" -ge "${sent:-0}" ] || [ "$got" -eq "$last" ] && break
+		last=$got
 	done
-	sleep 0.3
+	counted=1
+	echo "${sent:-0} $(( ${R[total]:-0} - g0 )) ${secs:-0} $((c1 - c0)) $(( ${R[bad]:-0} - b0 ))" \
+		"$(( $(rcvbuf_errors) - o0 ))" >>"$runs"
+}
+
+# One packet to every session of PLAN, not counted: the relay learns each
+# stream (srtpedge its SSRC, rtpengine its peer and SRTP context) before
+# the runs, as the dataplane benchmark's warm-up does. Sequence number 999,
+# just before the runs' first.
+warm_up() {
+	local plan=$1 g0
+	[ "$counted" -eq 1 ] || sink_counts
+	g0=${R[total]:-0}
+	in_out "$SRTP_LOAD" --plan "$plan" --bind "$OUT4.10:40000" --to "$OUT4.1" \
+		--rounds 1 --pps 20000 --payload "$PAYLOAD" --seq0 999 >"$work/load.out" 2>"$work/load.err"
 	sink_counts
-	t1=$(date +%s.%N)
-	got=$(( ${R[total]:-0} - g0 ))
-	bad=$(( ${R[bad]:-0} - b0 ))
-	overflow=$(( $(rcvbuf_errors) - o0 ))
-	ticks=$((c1 - c0))
-	sent=${sent:-0}
-	secs=${secs:-0}
-	: "$t0" "$t1"
+	log "warm-up: $(( ${R[total]:-0} - g0 )) of $(wc -l <"$plan") packets came out"
+	counted=1
+}
+
+# rtpengine's calls for the sessions of block.txt (the first is session
+# FIRST of plan.txt): setup writes block.rtpe, the same plan with the ports
+# rtpengine gave them; delete ends them.
+rtpe_calls() {
+	local cmd=$1 first=$2 n
+	n=$(wc -l <"$work/block.txt")
+	ip netns exec "$NS_RELAY" "$PY" "$top/perf/rtpengine_ng.py" "$cmd" --first "$first" \
+		--count "$n" --plan "$work/block.txt" --out "$work/block.rtpe" \
+		--caller "$OUT4.10:40000" --callee "$IN4.10:50000" >>"$work/ng.log" 2>&1
+}
+
+# All runs of every point on one relay: RELAY PID NOTE. For rtpengine, a
+# point during which it logged drops from its receive loop says so.
+measure_all() {
+	local relay=$1 pid=$2 note=$3 off=0 n s rate k l0 l1 why plan
+	counted=0
+	for s in "${streams[@]}"; do
+		for rate in "${rates[@]}"; do
+			n=$((s * REPEATS))
+			sed -n "$((off + 1)),$((off + n))p" "$work/plan.txt" >"$work/block.txt"
+			plan=$work/block.txt
+			if [ "$relay" = rtpengine ]; then
+				if ! rtpe_calls setup "$off"; then
+					echo "$TEST: setting up rtpengine's calls failed:" >&2
+					tail -5 "$work/ng.log" >&2
+					return 1
+				fi
+				plan=$work/block.rtpe
+			fi
+			warm_up "$plan"
+			[ "$relay" = rtpengine ] && l0=$(grep -c "receive queue" "$work/rtpengine.log")
+			: >"$runs"
+			for ((k = 0; k < REPEATS; k++)); do
+				measure "$plan" $((k * s)) "$s" "$rate" "$pid"
+			done
+			why=
+			if [ "$relay" = rtpengine ]; then
+				l1=$(grep -c "receive queue" "$work/rtpengine.log")
+				[ "$l1" -gt "$l0" ] &&
+					why="; overloaded: $((l1 - l0)) 'UDP receive queue' warnings in its log (a receive loop given up, or a socket no longer read)"
+				rtpe_calls delete "$off" || true
+			fi
+			emit "$relay" "$s" "$rate" "$note$why"
+			off=$((off + n))
+		done
+	done
 }
 
 failures=0
-next_seq=1000 overflow=0
-# a note when the receiver, not the relay, lost packets
-ovf() { [ "$overflow" -gt 0 ] && echo "; the receiver's socket overflowed: $overflow datagrams"; }
+runs=$work/runs.txt
 # ---- srtpedge --------------------------------------------------------------
 if [[ $RELAYS == *srtpedge* ]]; then
 	cfg="$work/srtpedge.ini"
@@ -226,15 +356,9 @@ if [[ $RELAYS == *srtpedge* ]]; then
 	if se_start "$cfg" 300; then
 		in_out ping -c 2 -i 0.2 -W 2 "$OUT4.1" >/dev/null 2>&1
 		in_in ping -c 2 -i 0.2 -W 2 "$IN4.1" >/dev/null 2>&1
-		off=0
-		for s in "${streams[@]}"; do
-			for rate in "${rates[@]}"; do
-				measure "$work/plan.txt" "$off" "$s" "$rate" "$se_pid"
-				emit srtpedge "$s" "$rate" "$sent" "$got" "$secs" "$ticks" "$bad" \
-					"poll-mode: its worker holds a core whether packets come or not$(ovf)"
-			done
-			off=$((off + s))
-		done
+		measure_all srtpedge "$se_pid" \
+			"poll-mode: its worker holds a core whether packets come or not" ||
+			failures=$((failures + 1))
 		se_stop || true
 	else
 		echo "$TEST: srtpedge did not start" >&2
@@ -246,7 +370,6 @@ fi
 
 # ---- rtpengine ---------------------------------------------------------------
 if [[ $RELAYS == *rtpengine* ]]; then
-	next_seq=1000
 	ip netns add "$NS_RELAY"
 	ip -n "$NS_RELAY" link set lo up
 	ip link set "$VETH_OUT" netns "$NS_RELAY"
@@ -257,9 +380,11 @@ if [[ $RELAYS == *rtpengine* ]]; then
 	ip -n "$NS_RELAY" link set "$VETH_IN" up
 	ip -n "$NS_OUT" neigh flush all
 	ip -n "$NS_IN" neigh flush all
+	# --delete-delay=0: a deleted call's sockets and ports are freed at
+	# once (30 s later by default), for the next point's calls
 	ip netns exec "$NS_RELAY" rtpengine --config-file=none --foreground --log-stderr \
 		--table=-1 --interface="out/$OUT4.1" --interface="in/$IN4.1" \
-		--listen-ng=127.0.0.1:2223 --port-min=20000 --port-max=40000 \
+		--listen-ng=127.0.0.1:2223 --port-min=20000 --port-max=40000 --delete-delay=0 \
 		--log-level=4 >"$work/rtpengine.log" 2>&1 &
 	rtpe_pid=$!
 	ok=0
@@ -274,24 +399,9 @@ if [[ $RELAYS == *rtpengine* ]]; then
 	if [ "$ok" -eq 1 ]; then
 		in_out ping -c 2 -i 0.2 -W 2 "$OUT4.1" >/dev/null 2>&1
 		in_in ping -c 2 -i 0.2 -W 2 "$IN4.1" >/dev/null 2>&1
-		log "rtpengine: $max SDES calls over ng"
-		if ip netns exec "$NS_RELAY" "$PY" "$top/perf/rtpengine_ng.py" setup \
-			--plan "$work/plan.txt" --out "$work/plan.rtpe" \
-			--caller "$OUT4.10:40000" --callee "$IN4.10:50000" >"$work/ng.log" 2>&1; then
-			off=0
-			for s in "${streams[@]}"; do
-				for rate in "${rates[@]}"; do
-					measure "$work/plan.rtpe" "$off" "$s" "$rate" "$rtpe_pid"
-					emit rtpengine "$s" "$rate" "$sent" "$got" "$secs" "$ticks" "$bad" \
-						"userspace mode (--table=-1)$(ovf)"
-				done
-				off=$((off + s))
-			done
-		else
-			echo "$TEST: setting up calls failed:" >&2
-			tail -5 "$work/ng.log" >&2
+		log "rtpengine: SDES calls over ng, $block a point"
+		measure_all rtpengine "$rtpe_pid" "userspace mode (--table=-1)" ||
 			failures=$((failures + 1))
-		fi
 	else
 		echo "$TEST: rtpengine did not answer on ng:" >&2
 		tail -20 "$work/rtpengine.log" >&2

@@ -3,7 +3,9 @@
 sets up one SDES call per session of an srtp-load plan (SRTP from the caller,
 plain RTP to the callee: `transport-protocol: RTP/AVP`) and writes the plan
 again with the port rtpengine gave each call on the caller's side; or
-deletes the calls. Standard library only."""
+deletes the calls. Call ids are perf-N, N counted from --first (so that
+calls set up in several batches, one per measured point, stay apart).
+Standard library only."""
 import argparse, base64, os, socket, sys
 
 
@@ -95,19 +97,20 @@ def main():
     p.add_argument("--caller", default="198.51.100.10:40000")
     p.add_argument("--callee", default="203.0.113.10:50000")
     p.add_argument("--count", type=int, default=0, help="delete: calls to delete")
+    p.add_argument("--first", type=int, default=0, help="the first call's N (perf-N)")
     a = p.parse_args()
     ng = Ng(a.ng)
     if a.cmd == "ping":
         ng.call({"command": "ping"})
         return
     if a.cmd == "delete":
-        for i in range(a.count):
+        for i in range(a.first, a.first + a.count):
             ng.call({"command": "delete", "call-id": "perf-%d" % i})
         return
     ca, cp = a.caller.rsplit(":", 1)
     ea, ep = a.callee.rsplit(":", 1)
     with open(a.plan) as f, open(a.out, "w") as out:
-        for i, line in enumerate(f):
+        for i, line in enumerate(f, a.first):
             port, suite, hexkey, ssrc = line.split()
             key = base64.b64encode(bytes.fromhex(hexkey)).decode()
             ng.call({"command": "offer", "call-id": "perf-%d" % i, "from-tag": "a%d" % i,
