@@ -14,8 +14,9 @@
 #    server as plain RTP, every packet; plain RTP from the inside leaves
 #    protected with the server half (a capture in the outside namespace,
 #    unprotected by libsrtp with srtp-pcap decrypt, every packet);
-#  - a session created active (control is the DTLS client, toward s_server
-#    at a known address): the same, the halves the other way round;
+#  - sessions created active (control is the DTLS client, toward s_server
+#    at a known address), one per profile: the same, the halves the other
+#    way round;
 #  - failures, visible in `srtpctl session show` and counted: a wrong
 #    fingerprint, no SRTP profile in common (control restarted with
 #    --dtls-profiles and a short --dtls-timeout), a handshake that never
@@ -344,42 +345,45 @@ for P in SRTP_AES128_CM_SHA1_80 SRTP_AES128_CM_SHA1_32 SRTP_AEAD_AES_128_GCM SRT
 done
 sed 's/^/    | /' "$work/out"
 
-# ---- control as the DTLS client: s_server ---------------------------------------
+# ---- control as the DTLS client: s_server, every profile -------------------------
 
-P=SRTP_AEAD_AES_128_GCM
-read -r KL SL SUITE <<<"$(profile_info "$P")"
-id=20 port=21100 iport=31100
-log "session $id active (control is the DTLS client), s_server at $OUT4.10:4433 with $P"
-ss_out="$work/s_server.out"
-ip netns exec "$NS_OUT" timeout 30 "$OSSL" s_server -dtls1_2 -mtu 1200 -4 -accept 4433 -naccept 1 \
-	-cert "$work/peer.pem" -key "$work/peer.key" -use_srtp "$P" \
-	-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen $((2 * (KL + SL))) \
-	<"$work/stdin" >"$ss_out" 2>&1 &
-ss_pid=$!
-bg_add "$ss_pid"
-await "$ss_out" '^ACCEPT' 10 || bad "s_server listens"
-expect "create session $id, DTLS active toward s_server" 0 "setup active \(client\)" -- \
-	ctl session create --id "$id" --name dtls-active \
-	--outside-local "$OUT4.1:$port" --outside-remote "$OUT4.10:4433" \
-	--outside-dtls active --outside-fingerprint "$PEER_FP" \
-	--inside-local "$IN4.1:$iport" --inside-remote "$IN4.10:50000"
-if await "$ss_out" '^ *Keying material: ' 15; then ok "s_server: handshake done"; else
-	bad "s_server: no keying material"; sed 's/^/    | /' "$ss_out" | tail -10; fi
-KM=$(sed -n 's/^ *Keying material: //p' "$ss_out" | head -1)
-read -r CH SH <<<"$(split_km "${KM:-00}" "$KL" "$SL" 2>/dev/null || echo "- -")"
-v=$(wait_show "$id" "j['state']" live 10) || true
-check_eq "session $id: live" "$v" live
-ctl --json session show "$id" >"$work/show.$id.json"
-check_eq "session $id: dtls state, role, profile, fingerprint checked" \
-	"$(jget "$work/show.$id.json" "*[j['session']['outside']['dtls'][k] for k in ('state', 'role', 'profile', 'fingerprint_ok')]")" \
-	"established client $P True"
-check_eq "session $id: inbound key = the server_write half" \
-	"$(jget "$work/show.$id.json" "j['session']['outside']['rx']['key_ids'][0]")" "$(key_id "$SH")"
-check_eq "session $id: outbound key = the client_write half" \
-	"$(jget "$work/show.$id.json" "j['session']['outside']['tx']['key_ids'][0]")" "$(key_id "$CH")"
-check_inside_to_outside "session $id (active, $P)" "$iport" "$SUITE" "$CH" 20 5020
-stop_pid "$ss_pid" TERM
-check_outside_to_inside "session $id (active, $P)" "$port" "$SUITE" "$SH" 20 7020 "$OUT4.10:4433"
+k=0
+for P in SRTP_AES128_CM_SHA1_80 SRTP_AES128_CM_SHA1_32 SRTP_AEAD_AES_128_GCM SRTP_AEAD_AES_256_GCM; do
+	read -r KL SL SUITE <<<"$(profile_info "$P")"
+	id=$((20 + k)) port=$((21100 + k)) iport=$((31100 + k)) sport=$((4433 + k))
+	k=$((k + 1))
+	log "session $id active (control is the DTLS client), s_server at $OUT4.10:$sport with $P"
+	ss_out="$work/s_server.$id.out"
+	ip netns exec "$NS_OUT" timeout 30 "$OSSL" s_server -dtls1_2 -mtu 1200 -4 -accept "$sport" -naccept 1 \
+		-cert "$work/peer.pem" -key "$work/peer.key" -use_srtp "$P" \
+		-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen $((2 * (KL + SL))) \
+		<"$work/stdin" >"$ss_out" 2>&1 &
+	ss_pid=$!
+	bg_add "$ss_pid"
+	await "$ss_out" '^ACCEPT' 10 || bad "s_server listens"
+	expect "create session $id, DTLS active toward s_server ($P)" 0 "setup active \(client\)" -- \
+		ctl session create --id "$id" --name "dtls-active-$P" \
+		--outside-local "$OUT4.1:$port" --outside-remote "$OUT4.10:$sport" \
+		--outside-dtls active --outside-fingerprint "$PEER_FP" \
+		--inside-local "$IN4.1:$iport" --inside-remote "$IN4.10:50000"
+	if await "$ss_out" '^ *Keying material: ' 15; then ok "s_server ($P): handshake done"; else
+		bad "s_server ($P): no keying material"; sed 's/^/    | /' "$ss_out" | tail -10; fi
+	KM=$(sed -n 's/^ *Keying material: //p' "$ss_out" | head -1)
+	read -r CH SH <<<"$(split_km "${KM:-00}" "$KL" "$SL" 2>/dev/null || echo "- -")"
+	v=$(wait_show "$id" "j['state']" live 10) || true
+	check_eq "session $id: live" "$v" live
+	ctl --json session show "$id" >"$work/show.$id.json"
+	check_eq "session $id: dtls state, role, profile, fingerprint checked" \
+		"$(jget "$work/show.$id.json" "*[j['session']['outside']['dtls'][k] for k in ('state', 'role', 'profile', 'fingerprint_ok')]")" \
+		"established client $P True"
+	check_eq "session $id: inbound key = the server_write half" \
+		"$(jget "$work/show.$id.json" "j['session']['outside']['rx']['key_ids'][0]")" "$(key_id "$SH")"
+	check_eq "session $id: outbound key = the client_write half" \
+		"$(jget "$work/show.$id.json" "j['session']['outside']['tx']['key_ids'][0]")" "$(key_id "$CH")"
+	check_inside_to_outside "session $id (active, $P)" "$iport" "$SUITE" "$CH" 20 $((5000 + id))
+	stop_pid "$ss_pid" TERM
+	check_outside_to_inside "session $id (active, $P)" "$port" "$SUITE" "$SH" 20 $((7000 + id)) "$OUT4.10:$sport"
+done
 
 # ---- failures ---------------------------------------------------------------------
 
@@ -465,7 +469,7 @@ expect "rekey of the outside leg while its handshake runs: busy" 1 "busy: outsid
 
 # ---- the end ----------------------------------------------------------------------
 
-for id in 10 11 12 13 20 30 31 32 33; do
+for id in 10 11 12 13 20 21 22 23 30 31 32 33; do
 	ctl session delete "$id" >/dev/null || bad "delete $id"
 done
 expect "every session deleted" 0 "0 sessions live" -- ctl session list
