@@ -128,6 +128,17 @@ _Static_assert(sizeof(struct sre_key) == SRE_KEY_HEADER, "key header line");
 _Static_assert(offsetof(struct sre_ctx, limit) == 64,
 	       "what a packet reads of a context fits its first line");
 _Static_assert(sizeof(struct sre_stream) == 64, "a stream is one line");
+/* The sizes README.md states, and the IPsec-MB 1.3 GCM key layout that
+ * SRE_GCM_VAES_POWER and the prefetch assume (another IPsec-MB may lay the
+ * powers out otherwise: look again before changing these). */
+_Static_assert(sizeof(struct sre_ctx) == 192, "README: a context is 192 bytes");
+_Static_assert(SRE_KEY_HEADER + 2 * sizeof(struct sre_cm_keys) == 704,
+	       "README: an AES-CM master key is 704 bytes");
+_Static_assert(SRE_KEY_HEADER + 2 * sizeof(struct sre_gcm_keys) == 2112,
+	       "README: a GCM master key is 2,112 bytes");
+_Static_assert(offsetof(struct gcm_key_data, ghash_keys) == 240 &&
+		       sizeof(struct gcm_key_data) == 1008,
+	       "the GCM key layout SRE_GCM_VAES_POWER assumes");
 
 static inline const void *sre_key_block(const struct sre_ctx *ctx,
 					const struct sre_key *key, int is_rtcp)

@@ -109,6 +109,8 @@ struct cbench {
 	/* established traffic */
 	uint64_t t0;               /* pacing origin */
 	uint64_t sent, received, bad, gen_end;
+	uint64_t late;             /* arrived after their phase counted them lost */
+	uint64_t sent_base, received_base; /* at the last settle: in flight from there */
 	uint64_t paced_from;       /* packets sent before the pacing origin */
 	bool paused;
 	uint32_t *seen;            /* SEEN_RING marks: (index >> 22) + 1 */
@@ -256,7 +258,7 @@ static void on_answer(struct cbench *cb, const char *line)
 		if (!cb->first_error[0]) {
 			json_t *e = json_object_get(j, "error");
 			snprintf(cb->first_error, sizeof(cb->first_error), "session %" JSON_INTEGER_FORMAT
-				 ": %s: %s", json_integer_value(id) - 1,
+				 ": %s: %s", json_integer_value(id),
 				 json_string_value(json_object_get(e, "code")) ?: "?",
 				 json_string_value(json_object_get(e, "message")) ?: "?");
 		}
@@ -363,7 +365,12 @@ static void mark_received(struct cbench *cb, uint64_t idx)
 		return;
 	}
 	cb->seen[idx & (SEEN_RING - 1)] = mark;
-	cb->received++;
+	/* sent before the last settle, which gave it up: its phase counted
+	 * it lost, this one must not count it received */
+	if (idx < cb->sent_base)
+		cb->late++;
+	else
+		cb->received++;
 }
 
 static void drain_inside(struct cbench *cb)
@@ -415,7 +422,9 @@ static int send_due(struct cbench *cb)
 {
 	struct dph_bench *b = &cb->b;
 	uint64_t now = bench_tsc();
-	unsigned in_flight = (unsigned)(cb->sent - cb->received) + (cb->vsent - cb->vreceived);
+	unsigned in_flight = (unsigned)((cb->sent - cb->sent_base) -
+					(cb->received - cb->received_base)) +
+			     (cb->vsent - cb->vreceived);
 
 	/* a turn that came late catches up, a burst at a time */
 	for (int round = 0; round < 16 && !cb->paused; round++) {
@@ -495,7 +504,7 @@ static int pump(struct cbench *cb)
 /* Stops sending, waits until the established sessions' packets in flight
  * are back (or a second passes without any), counts them. */
 struct traffic_mark {
-	uint64_t sent, received, bad;
+	uint64_t sent, received, bad, late;
 	uint64_t tsc;
 };
 
@@ -503,8 +512,8 @@ static int traffic_settle(struct cbench *cb, struct traffic_mark *m)
 {
 	cb->paused = true;
 	uint64_t last = bench_tsc(), got = cb->received + cb->bad + cb->vreceived;
-	while (cb->received + cb->bad < cb->sent || cb->vsent < cb->vcount ||
-	       cb->vreceived + cb->vbad < cb->vsent) {
+	while (cb->received - cb->received_base < cb->sent - cb->sent_base ||
+	       cb->vsent < cb->vcount || cb->vreceived + cb->vbad < cb->vsent) {
 		if (pump(cb) != 0)
 			return -1;
 		if (cb->received + cb->bad + cb->vreceived != got) {
@@ -517,7 +526,11 @@ static int traffic_settle(struct cbench *cb, struct traffic_mark *m)
 	m->sent = cb->sent;
 	m->received = cb->received;
 	m->bad = cb->bad;
+	m->late = cb->late;
 	m->tsc = bench_tsc();
+	/* what did not come back by now is lost to this phase */
+	cb->sent_base = cb->sent;
+	cb->received_base = cb->received;
 	/* pacing goes on from here, not from the pause */
 	cb->paced_from = cb->sent;
 	cb->t0 = bench_tsc();
@@ -618,6 +631,7 @@ struct phase_result {
 	double rate;               /* operations per second */
 	double cpu_ms;             /* srtpedge-control's CPU per operation */
 	uint64_t lost, wrong;      /* established sessions' packets */
+	uint64_t late;             /* of those lost: arrived after the phase gave up */
 	uint64_t sent;
 	double secs;               /* the phase, traffic included */
 	unsigned verified, expected;
@@ -684,12 +698,32 @@ static int delete_sessions(struct cbench *cb, unsigned s0, unsigned n, double *r
 	return 0;
 }
 
+/* The established sessions' packets from m0 to now (deletes included),
+ * after a settle; r->verified etc. are set. */
+static int phase_traffic(struct cbench *cb, const struct traffic_mark *m0,
+			 struct phase_result *r)
+{
+	struct traffic_mark m2;
+	if (traffic_settle(cb, &m2) != 0)
+		return -1;
+	r->sent = m2.sent - m0->sent;
+	r->secs = (double)(m2.tsc - m0->tsc) / cb->hz;
+	/* only packets of the phase count as received (late ones of an
+	 * earlier phase do not), so this never goes below zero */
+	r->lost = r->sent - (m2.received - m0->received);
+	r->late = m2.late - m0->late;
+	r->wrong += m2.bad - m0->bad;
+	r->ok = r->lost == 0 && r->wrong == 0 && r->verified == r->expected;
+	return 0;
+}
+
 static int phase_installs(struct cbench *cb, struct phase_result *r, double *del_rate)
 {
 	enum sre_suite suite = cb->o->dp.suite;
 	size_t kl = sre_suite_master_key_len(suite) + sre_suite_master_salt_len(suite);
 	struct traffic_mark m0, m1;
 	char line[1024], rx[160], tx[160], keys[400], legs[700];
+
 
 	memset(r, 0, sizeof(*r));
 	if (traffic_settle(cb, &m0) != 0)
@@ -728,15 +762,11 @@ static int phase_installs(struct cbench *cb, struct phase_result *r, double *del
 		return -1;
 	r->verified = cb->vreceived;
 	r->expected = cb->N;
-	r->sent = m1.sent - m0.sent;
-	r->secs = (double)(m1.tsc - m0.tsc) / cb->hz;
-	r->lost = (m1.sent - m0.sent) - (m1.received - m0.received);
-	r->wrong = (m1.bad - m0.bad) + cb->vbad;
+	r->wrong = cb->vbad;
 	verify_clear(cb);
 	if (delete_sessions(cb, cb->S, cb->N, del_rate) != 0)
 		return -1;
-	r->ok = r->lost == 0 && r->wrong == 0 && r->verified == r->expected;
-	return 0;
+	return phase_traffic(cb, &m0, r);
 }
 
 static int stats_request(struct cbench *cb)
@@ -912,7 +942,12 @@ static int phase_handshakes(struct cbench *cb, struct phase_result *r, double *c
 			if (established + failed >= H)
 				break;
 		}
-		if (!stats_pending && done == H && now - last_stats > cb->hz / 100) {
+		unsigned client_failed = 0;
+		for (unsigned k = 0; k < started; k++)
+			client_failed += cb->cl[k].failed;
+		if (done == H && client_failed > 0)
+			break; /* reported below */
+		if (!stats_pending && done == H && now - last_stats > cb->hz / 1000) {
 			json_decref(cb->last_stats);
 			cb->last_stats = NULL;
 			if (stats_request(cb) != 0)
@@ -928,6 +963,8 @@ static int phase_handshakes(struct cbench *cb, struct phase_result *r, double *c
 		}
 	}
 	cb->dtls_active = false;
+	/* up to the stats answer that counted the last one established: at
+	 * most a millisecond of polling and a round trip late */
 	double secs = (double)(cb->t_last_answer - t0) / cb->hz;
 	r->rate = established / secs;
 	r->cpu_ms = (control_cpu_s(cb) - cpu0) * 1e3 / H;
@@ -944,10 +981,7 @@ static int phase_handshakes(struct cbench *cb, struct phase_result *r, double *c
 		return -1;
 	r->verified = cb->vreceived;
 	r->expected = H;
-	r->sent = m1.sent - m0.sent;
-	r->secs = (double)(m1.tsc - m0.tsc) / cb->hz;
-	r->lost = (m1.sent - m0.sent) - (m1.received - m0.received);
-	r->wrong = (m1.bad - m0.bad) + cb->vbad;
+	r->wrong = cb->vbad;
 	verify_clear(cb);
 	double del_rate;
 	if (delete_sessions(cb, s0, H, &del_rate) != 0)
@@ -956,8 +990,7 @@ static int phase_handshakes(struct cbench *cb, struct phase_result *r, double *c
 		dtls_assoc_destroy(cb->cl[k].assoc);
 		cb->cl[k].assoc = NULL;
 	}
-	r->ok = r->lost == 0 && r->wrong == 0 && r->verified == r->expected;
-	return 0;
+	return phase_traffic(cb, &m0, r);
 }
 
 /* ---- results ------------------------------------------------------------------- */
@@ -969,8 +1002,8 @@ static int cmp_double(const void *x, const void *y)
 }
 
 static void emit(const struct cbench *cb, const struct bench_machine *m, const char *op,
-		 double *rates, double *cpu, unsigned runs, uint64_t lost, uint64_t wrong,
-		 uint64_t sent, double secs, unsigned count)
+		 double *rates, double *cpu, unsigned runs, uint64_t lost, uint64_t late,
+		 uint64_t wrong, uint64_t sent, double secs, unsigned count)
 {
 	const struct copts *o = cb->o;
 	double r[64], c[64];
@@ -1000,6 +1033,7 @@ static void emit(const struct cbench *cb, const struct bench_machine *m, const c
 		jrow_set_num(&j, "control_cpu_ms_per_op", cmed);
 		jrow_set_num(&j, "established_sent", (double)sent);
 		jrow_set_num(&j, "established_lost", (double)lost);
+		jrow_set_num(&j, "established_late", (double)late);
 		jrow_set_num(&j, "loss", sent ? (double)lost / (double)sent : 0);
 		jrow_set_num(&j, "wrong", (double)wrong);
 		jrow_set_str(&j, "cpu", m->cpu);
@@ -1029,7 +1063,7 @@ static int run_phase(struct cbench *cb, const struct bench_machine *m, phase_fn 
 		     const char *what, const char *op, const char *side_op, unsigned count)
 {
 	double rate[64], cpu[64], side[64], none[64] = {0};
-	uint64_t lost = 0, wrong = 0, sent = 0;
+	uint64_t lost = 0, late = 0, wrong = 0, sent = 0;
 	double secs = 0;
 	unsigned runs = 0;
 	int failures = 0;
@@ -1042,20 +1076,22 @@ static int run_phase(struct cbench *cb, const struct bench_machine *m, phase_fn 
 		}
 		if (!r.ok) {
 			fprintf(stderr, "%s: %s run %u: %u of %u new sessions forwarded their "
-					"packet; established: %" PRIu64 " lost, %" PRIu64 " wrong\n",
-				PROG, what, rep + 1, r.verified, r.expected, r.lost, r.wrong);
+					"packet; established: %" PRIu64 " lost (%" PRIu64 " of them "
+					"late), %" PRIu64 " wrong\n",
+				PROG, what, rep + 1, r.verified, r.expected, r.lost, r.late, r.wrong);
 			failures++;
 		}
 		rate[runs] = r.rate;
 		cpu[runs++] = r.cpu_ms;
 		lost += r.lost;
+		late += r.late;
 		wrong += r.wrong;
 		sent += r.sent;
 		secs += r.secs;
 	}
 	if (runs) {
-		emit(cb, m, op, rate, cpu, runs, lost, wrong, sent, secs, count);
-		emit(cb, m, side_op, side, none, runs, 0, 0, 0, 0, count);
+		emit(cb, m, op, rate, cpu, runs, lost, late, wrong, sent, secs, count);
+		emit(cb, m, side_op, side, none, runs, 0, 0, 0, 0, 0, count);
 	}
 	return failures;
 }
@@ -1289,7 +1325,7 @@ int bench_control_main(int argc, char **argv)
 	nverify = cb.N > cb.H ? cb.N : cb.H;
 	if (nverify < cb.S)
 		nverify = cb.S; /* the warm-up's packets */
-	b->stride = (HDR_LEN + RTP_HDR + o.dp.payload + 16 + 63) & ~(size_t)63;
+	b->stride = (HDR_LEN + RTP_HDR + o.dp.payload + DPH_TRAILER_ROOM + 63) & ~(size_t)63;
 	b->cap = TRAFFIC_BATCH > cb.S ? TRAFFIC_BATCH : cb.S;
 	b->frames = dph_big_alloc(b->cap * b->stride);
 	b->len = calloc(b->cap, sizeof(*b->len));

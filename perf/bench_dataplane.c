@@ -153,7 +153,7 @@ static void run_dataplane(struct dph_bench *b, unsigned S, unsigned n, unsigned 
 {
 	struct rte_mbuf *tx[BURST], *rx[BURST];
 	double hz = bench_tsc_hz();
-	unsigned W = dph_workers(b), pay = b->o->payload, sent = 0;
+	unsigned W = dph_workers(b), pay = b->o->payload, sent = 0, turn = 0;
 	unsigned qsent[MAX_WORKERS] = {0}, qgot[MAX_WORKERS] = {0}, qcur[MAX_WORKERS] = {0};
 	uint64_t t0 = bench_tsc(), last_progress = t0;
 	double per_pkt = pps > 0 ? hz / pps : 0;
@@ -174,7 +174,10 @@ static void run_dataplane(struct dph_bench *b, unsigned S, unsigned n, unsigned 
 			uint64_t d = (uint64_t)((double)(now - t0) / per_pkt) + 1;
 			due = d < m ? (unsigned)d : m;
 		}
-		for (unsigned q = 0; q < W && sent < due; q++) {
+		/* the queue that goes first turns, so that a paced run
+		 * offers every worker its share all along */
+		for (unsigned qi = 0; qi < W && sent < due; qi++) {
+			unsigned q = (qi + turn) % W;
 			unsigned want = qn[q] - qcur[q];
 			if (want > BURST)
 				want = BURST;
@@ -195,18 +198,20 @@ static void run_dataplane(struct dph_bench *b, unsigned S, unsigned n, unsigned 
 				char *d = rte_pktmbuf_append(tx[j], (uint16_t)b->len[f]);
 				memcpy(d, b->frames + (size_t)f * b->stride, b->len[f]);
 			}
+			uint64_t tq = bench_tsc();
 			unsigned k = rte_eth_tx_burst(b->port[0], q, tx, (uint16_t)want);
 			if (b->sent_tsc)
 				for (unsigned j = 0; j < k; j++)
-					b->sent_tsc[b->orig[list[j]]] = now;
+					b->sent_tsc[b->orig[list[j]]] = tq;
 			if (k < want) /* the ring to srtpedge is full: later */
 				rte_pktmbuf_free_bulk(tx + k, want - k);
 			if (k > 0)
-				last_progress = now;
+				last_progress = tq;
 			qcur[q] += k;
 			qsent[q] += k;
 			sent += k;
 		}
+		turn++;
 		/* drain first: a full ring back from srtpedge makes it drop */
 		for (unsigned q = 0; q < W; q++) {
 			unsigned got;
@@ -477,7 +482,9 @@ static int run_streams(struct dph_bench *b, unsigned S, const struct bench_machi
 	}
 
 	if (o->json) {
-		for (int i = 0; i < 3; i++)
+		/* the baselines run on one core whatever srtpedge has: with
+		 * more workers their rows would repeat the one-worker run's */
+		for (int i = 0; i < (dph_workers(b) > 1 ? 1 : 3); i++)
 			bench_print_json(stdout, &res[i], m);
 	} else {
 		char c[3][48], lat[64] = "-";
@@ -724,7 +731,7 @@ int bench_dataplane_main(int argc, char **argv)
 	unsigned maxn = o.packets + b.nmax;
 	if (o.latency_packets > maxn)
 		maxn = o.latency_packets;
-	b.stride = (HDR_LEN + RTP_HDR + o.payload + 16 + 63) & ~(size_t)63;
+	b.stride = (HDR_LEN + RTP_HDR + o.payload + DPH_TRAILER_ROOM + 63) & ~(size_t)63;
 	b.cap = maxn;
 	b.frames = dph_big_alloc(b.cap * b.stride);
 	b.work = dph_big_alloc(CHUNK * b.stride);

@@ -27,15 +27,26 @@ const struct rte_ether_addr dph_dp_mac[2] = {
 const struct rte_ether_addr dph_gen_mac[2] = {
 	{{0x02, 0x9e, 0, 0, 0, 1}}, {{0x02, 0x9e, 0, 0, 0, 2}}};
 
+unsigned dph_srtpedge_mbufs(const struct dph_bench *b)
+{
+	/* memif's zero-copy client keeps mbufs in both rings of both ports
+	 * for every queue pair; on top, what is in flight */
+	return 4 * (1u << SRTPEDGE_MEMIF_RSIZE) * dph_workers(b) + 16383;
+}
+
 /* memif's zero-copy client shares srtpedge's memory with this process when
  * the link comes up, and EAL cannot add hugepages after that: srtpedge
- * reserves what its sessions will take at start. About 1.9 KB of session
- * table and 3 KB of outside keys per session (dataplane/README.md), its
- * mbufs, and room for the rest. */
-unsigned dph_srtpedge_memory_mb(unsigned sessions)
+ * reserves what its sessions will take at start. Per session about 1.8 KB
+ * of table and, per SRTP leg, 2.3 KB of AES-CM or 5.1 KB of GCM keys
+ * (perf/RESULTS-memory.md), rounded up; sessions beyond the sessions file
+ * (made by srtpedge-bench control) are counted with GCM keys, which DTLS
+ * negotiates first. Its mbufs, and room for the rest. */
+unsigned dph_srtpedge_memory_mb(const struct dph_bench *b)
 {
-	return 160 + (unsigned)(((uint64_t)SRTPEDGE_MBUFS * 2560) >> 20) +
-	       (unsigned)(((uint64_t)sessions * 5 * 1024) >> 20);
+	uint64_t gcm = 2048 + 5376, file = 2048 + (sre_suite_master_salt_len(b->o->suite) == 12 /* GCM */ ? 5376 : 2560);
+	uint64_t bytes = (uint64_t)dph_nfile(b) * file + (uint64_t)(b->nmax - dph_nfile(b)) * gcm +
+			 (uint64_t)dph_srtpedge_mbufs(b) * 2560;
+	return 160 + (unsigned)(bytes >> 20);
 }
 
 void dph_base64(const uint8_t *src, size_t len, char *out)
@@ -71,8 +82,8 @@ int dph_write_config(struct dph_bench *b)
 	fprintf(f, "; written by %s\n[dataplane]\nworkers = %u\nmax_sessions = %u\n"
 		   "stats_interval = 0\nmbufs = %u\nsessions_file = %s/sessions.ini\n"
 		   "eal = --single-file-segments -m %u\n",
-		b->prog, dph_workers(b), b->nmax, SRTPEDGE_MBUFS, b->dir,
-		dph_srtpedge_memory_mb(b->nmax));
+		b->prog, dph_workers(b), b->nmax, dph_srtpedge_mbufs(b), b->dir,
+		dph_srtpedge_memory_mb(b));
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (ncpu > 0 && dph_workers(b) >= (unsigned)ncpu) {
 		/* more workers than CPUs besides this generator's (CPU 0):

@@ -32,6 +32,9 @@
 #define HDR_LEN (14 + 20 + 8)   /* Ethernet, IPv4, UDP */
 #define RTP_HDR 12
 #define SSRC0 0x5e000000u
+/* room after a packet's payload for what protect appends: a tag of up to
+ * 16 bytes, the SRTCP index (4) and an MKI (up to 4) */
+#define DPH_TRAILER_ROOM 32
 
 static inline void dph_addr_str(uint32_t host_order, char *buf, size_t len)
 {
@@ -48,11 +51,11 @@ static inline uint32_t dph_peer_out(unsigned s) { return 0xc6120000u + (s & 0x1f
 static inline uint16_t dph_peer_port(unsigned s) { return (uint16_t)(30000 + (s >> 17)); }
 static inline uint32_t dph_peer_in(unsigned s) { return 0x0a800000u + s; }
 
-/* memif rings of 8192 slots (rsize=13, set by the client) absorb the
+/* memif rings of 4096 slots (rsize=12, set by the client) absorb the
  * moments this process is descheduled; srtpedge's zero-copy client keeps
- * its own mbufs in all four rings, so it gets more than those hold. */
+ * its own mbufs in all its rings, so it gets more than those hold
+ * (dph_srtpedge_mbufs). */
 #define SRTPEDGE_MEMIF_RSIZE 12
-#define SRTPEDGE_MBUFS 32767
 /* packets sent and not yet back: the inside ring less two bursts */
 #define MAX_IN_FLIGHT ((1u << SRTPEDGE_MEMIF_RSIZE) - 2 * DPH_BURST)
 
@@ -138,8 +141,10 @@ static inline unsigned dph_nfile(const struct dph_bench *b)
 
 /* `len` bytes as base64 into out (4 * ceil(len / 3) + 1 bytes). */
 void dph_base64(const uint8_t *src, size_t len, char *out);
-/* Hugepage MB srtpedge reserves for `sessions` sessions. */
-unsigned dph_srtpedge_memory_mb(unsigned sessions);
+/* mbufs srtpedge gets: its rings' and what is in flight. */
+unsigned dph_srtpedge_mbufs(const struct dph_bench *b);
+/* Hugepage MB srtpedge reserves for nmax sessions, its mbufs and the rest. */
+unsigned dph_srtpedge_memory_mb(const struct dph_bench *b);
 /* bench.ini (max_sessions nmax, addresses for nmax sessions) and
  * sessions.ini (sessions [0, nfile), keys b->st[s].key) in b->dir. */
 int dph_write_config(struct dph_bench *b);
