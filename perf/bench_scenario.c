@@ -1109,7 +1109,8 @@ static void machine_row(struct jrow *r, const char *command)
 	jrow_set_bool(r, "hugetlbfs_mounted", mounted);
 	snprintf(buf, sizeof(buf),
 		 "crypto engines: one process pinned to CPU %u (W workers: CPUs 0..W-1); "
-		 "dataplane: srtpedge main lcore 0, worker lcore 1, generator lcore 0; "
+		 "dataplane: srtpedge main lcore 0, W workers on lcores 1..W (on CPUs 1, 2, ... "
+		 "and round again from CPU 0 past the last CPU), generator lcore 0; "
 		 "rtpengine: not pinned",
 		 m.cpus ? m.cpus - 1 : 0);
 	jrow_set_str(r, "pinning", buf);
