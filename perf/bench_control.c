@@ -1145,20 +1145,6 @@ void bench_control_usage(FILE *f)
 "packet; 2 on bad usage or set-up.\n");
 }
 
-static void default_path(char *out, size_t cap, const char *rel)
-{
-	char self[PATH_MAX];
-	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	out[0] = '\0';
-	if (sl <= 0)
-		return;
-	self[sl] = '\0';
-	char *slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	snprintf(out, cap, "%.*s/../%s", (int)(cap - strlen(rel) - 8), self, rel);
-}
-
 static int parse_opts(int argc, char **argv, struct copts *o)
 {
 	static const struct option longopts[] = {
@@ -1188,8 +1174,8 @@ static int parse_opts(int argc, char **argv, struct copts *o)
 	o->repeats = 3;
 	o->dp.suite = SRE_AES_CM_128_HMAC_SHA1_80;
 	o->dp.payload = 160;
-	default_path(o->dp.srtpedge, sizeof(o->dp.srtpedge), "dataplane/srtpedge");
-	default_path(o->control, sizeof(o->control), "control/srtpedge-control");
+	dph_build_path(o->dp.srtpedge, sizeof(o->dp.srtpedge), "dataplane/srtpedge");
+	dph_build_path(o->control, sizeof(o->control), "control/srtpedge-control");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		unsigned v, nv;

@@ -590,17 +590,7 @@ static int parse_opts(int argc, char **argv, struct dph_opts *o)
 	o->latency_load = 50;
 	o->libsrtp_max_streams = 10000;
 	o->libsrtp_packets = 20000;
-	/* the srtpedge of the same build: ../dataplane/srtpedge from here */
-	char self[PATH_MAX];
-	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (sl > 0) {
-		self[sl] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash)
-			*slash = '\0';
-		snprintf(o->srtpedge, sizeof(o->srtpedge), "%.*s/../dataplane/srtpedge",
-			 (int)(sizeof(o->srtpedge) - 32), self);
-	}
+	dph_build_path(o->srtpedge, sizeof(o->srtpedge), "dataplane/srtpedge");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		unsigned v, nv;

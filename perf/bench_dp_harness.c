@@ -27,6 +27,21 @@ const struct rte_ether_addr dph_dp_mac[2] = {
 const struct rte_ether_addr dph_gen_mac[2] = {
 	{{0x02, 0x9e, 0, 0, 0, 1}}, {{0x02, 0x9e, 0, 0, 0, 2}}};
 
+void dph_build_path(char *out, size_t cap, const char *rel)
+{
+	char self[PATH_MAX];
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	out[0] = '\0';
+	if (sl <= 0)
+		return;
+	self[sl] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(out, cap, "%.*s/../%s", (int)(cap - strlen(rel) - 8), self, rel);
+}
+
 unsigned dph_srtpedge_mbufs(const struct dph_bench *b)
 {
 	/* memif's zero-copy client keeps mbufs in both rings of both ports

@@ -139,6 +139,9 @@ static inline unsigned dph_nfile(const struct dph_bench *b)
 	return b->nfile ? b->nfile : b->nmax;
 }
 
+/* A program of the same build: `rel` (e.g. "dataplane/srtpedge") from the
+ * build directory this executable is in; "" when that is unknown. */
+void dph_build_path(char *out, size_t cap, const char *rel);
 /* `len` bytes as base64 into out (4 * ceil(len / 3) + 1 bytes). */
 void dph_base64(const uint8_t *src, size_t len, char *out);
 /* mbufs srtpedge gets: its rings' and what is in flight. */
