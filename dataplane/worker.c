@@ -362,8 +362,18 @@ static void to_control(struct dp_worker *w, struct dp_pkt *p, uint8_t kind, uint
 static void control_sends(struct dp_worker *w, uint64_t now)
 {
 	struct dp_runtime *rt = w->rt;
-	struct rte_mbuf *m[32];
-	unsigned n = rte_ring_dequeue_burst(rt->ctl_send, (void **)m, 32, NULL);
+	struct rte_mbuf *m[DP_CTL_HELD_MAX + 32];
+	uint64_t until[DP_CTL_HELD_MAX + 32];
+	unsigned n = w->nheld;
+
+	/* the held ones first: they keep their order before the new ones */
+	memcpy(m, w->held, n * sizeof(*m));
+	memcpy(until, w->held_until, n * sizeof(*until));
+	w->nheld = 0;
+	unsigned k = rte_ring_dequeue_burst(rt->ctl_send, (void **)(m + n), 32, NULL);
+	for (unsigned i = n; i < n + k; i++)
+		until[i] = now + rt->tsc_hz / 50; /* 20 ms: a REPLACE's gap is far shorter */
+	n += k;
 
 	for (unsigned i = 0; i < n; i++) {
 		if (rte_pktmbuf_data_len(m[i]) < DP_CTL_META_LEN || m[i]->nb_segs != 1) {
@@ -379,13 +389,14 @@ static void control_sends(struct dp_worker *w, uint64_t now)
 							       meta.side, meta.local.addr.family,
 							       (unsigned)idx, meta.local.port)],
 						       __ATOMIC_ACQUIRE);
-		if (e == 0) {
-			drop(w, m[i], DP_DROP_CONTROL_SEND);
-			continue;
-		}
-		struct dp_session *s = dp_session_at(rt->sessions, dp_flow_slot(e));
-		if (s->id != meta.session_id) {
-			drop(w, m[i], DP_DROP_CONTROL_SEND);
+		struct dp_session *s = e ? dp_session_at(rt->sessions, dp_flow_slot(e)) : NULL;
+		if (s == NULL || s->id != meta.session_id) {
+			if (idx >= 0 && now < until[i] && w->nheld < DP_CTL_HELD_MAX) {
+				w->held[w->nheld] = m[i];
+				w->held_until[w->nheld++] = until[i];
+			} else {
+				drop(w, m[i], DP_DROP_CONTROL_SEND);
+			}
 			continue;
 		}
 		struct dp_leg *leg = &s->leg[meta.side];
@@ -712,7 +723,8 @@ int dp_worker_main(void *arg)
 			i = j;
 		}
 		got += h;
-		if (w->idx == 0 && rt->ctl_send != NULL && !rte_ring_empty(rt->ctl_send))
+		if (w->idx == 0 && rt->ctl_send != NULL &&
+		    (w->nheld > 0 || !rte_ring_empty(rt->ctl_send)))
 			control_sends(w, now);
 		if (now - last_drain > rt->drain_tsc) {
 			rte_eth_tx_buffer_flush(rt->port[DP_OUTSIDE].port_id, w->queue,
@@ -732,6 +744,9 @@ int dp_worker_main(void *arg)
 	}
 	for (int side = 0; side < DP_SIDES; side++)
 		rte_eth_tx_buffer_flush(rt->port[side].port_id, w->queue, w->txb[side]);
+	for (unsigned i = 0; i < w->nheld; i++)
+		drop(w, w->held[i], DP_DROP_CONTROL_SEND);
+	w->nheld = 0;
 	rte_rcu_qsbr_thread_offline(qsbr, w->idx);
 	rte_rcu_qsbr_thread_unregister(qsbr, w->idx);
 	return 0;

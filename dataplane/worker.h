@@ -46,6 +46,8 @@ struct dp_tx_unsent {
 	uint8_t side;
 };
 
+#define DP_CTL_HELD_MAX 64
+
 struct dp_worker {
 	unsigned idx;
 	unsigned lcore;
@@ -59,6 +61,13 @@ struct dp_worker {
 	/* STUN/DTLS to the control process: a token bucket of
 	 * exception_pps, at most a tenth of a second's worth at once */
 	uint64_t exc_tokens, exc_refill_tsc;
+	/* worker 0: packets from the control process whose session was not
+	 * in the flow table, tried again until held_until: a REPLACE deletes
+	 * and then adds, and the DTLS flight sent just before the keys are
+	 * installed must not fall into that gap */
+	struct rte_mbuf *held[DP_CTL_HELD_MAX];
+	uint64_t held_until[DP_CTL_HELD_MAX];
+	unsigned nheld;
 	struct dp_worker_stats stats;
 };
 
