@@ -45,6 +45,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -79,6 +80,8 @@ struct copts {
 	unsigned installs;         /* SDES sessions per install run */
 	unsigned handshakes;       /* DTLS sessions per handshake run */
 	unsigned concurrency;      /* handshakes in flight at once */
+	unsigned sequential;       /* creates and deletes one at a time, per run */
+	const char *state_dir;     /* NULL: a directory of ours on /dev/shm */
 	unsigned repeats;
 	char control[PATH_MAX];
 	bool json, quick;
@@ -130,8 +133,13 @@ struct cbench {
 	/* DTLS */
 	struct dtls_ctx *dtls;
 	char appliance_fp[DTLS_FINGERPRINT_MAX];
+	char state_dir[PATH_MAX];  /* srtpedge-control's --state-dir */
+	bool state_dir_made;       /* ours to remove */
 	struct client *cl;
+	double *lat_create, *lat_delete; /* one-at-a-time latencies, s, all runs */
+	unsigned nlat_create, nlat_delete;
 	bool dtls_active;          /* clients handshaking: their answers come by memif */
+	uint64_t dtls_unsent;      /* client datagrams this process could not send */
 	struct sre_engine *vengine;
 };
 
@@ -147,10 +155,12 @@ static int control_start(struct cbench *cb)
 	snprintf(logp, sizeof(logp), "%s/control.log", b->dir);
 	snprintf(exe, sizeof(exe), "%s", cb->o->control);
 	char *argv[] = {exe, "--file-prefix", b->prefix, "--socket", sock, "--state-dir",
-			b->dir, NULL};
+			cb->state_dir, NULL};
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, logp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	/* not this process's sockets (memif, the API's) */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	int rc = posix_spawn(&cb->control_pid, exe, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0) {
@@ -577,7 +587,8 @@ static int client_flush(struct cbench *cb, unsigned k)
 	while (dtls_assoc_pull(c->assoc, buf, sizeof(buf), &len) == DTLS_OK && len > 0) {
 		struct rte_mbuf *m = outside_frame(cb, cb->S + cb->N + k, buf, len);
 		if (m == NULL || rte_eth_tx_burst(cb->b.port[0], 0, &m, 1) != 1) {
-			/* lost on the way: DTLS retransmits */
+			/* lost on the way: DTLS retransmits (counted) */
+			cb->dtls_unsent++;
 			if (m)
 				rte_pktmbuf_free(m);
 		}
@@ -638,6 +649,40 @@ struct phase_result {
 	bool ok;
 };
 
+/* When control stops answering: its counters through a connection of
+ * their own (blocking, 2 s at most), and how much of ours it has read. */
+static void control_diagnose(struct cbench *cb)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char buf[16384];
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/control.sock", cb->b.dir);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct timeval tv = {2, 0};
+	static const char req[] = "{\"id\":1,\"op\":\"stats\",\"scope\":\"global\"}\n";
+	ssize_t n = -1;
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 &&
+	    send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof(req) - 1))
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+	if (fd >= 0)
+		close(fd);
+	fprintf(stderr, "%s: %zu bytes of requests not yet written to control\n", PROG,
+		cb->api.out_len - cb->api.out_off);
+	if (n <= 0) {
+		fprintf(stderr, "%s: control does not answer a new connection either\n", PROG);
+		return;
+	}
+	buf[n] = '\0';
+	json_t *j = json_loads(buf, 0, NULL);
+	json_t *k = json_object_get(j, "control");
+	static const char *names[] = {"requests", "errors", "dp_commands", "dp_answers",
+				      "dp_in_flight", "dp_stray_answers", "backpressure"};
+	for (size_t i = 0; k && i < sizeof(names) / sizeof(*names); i++)
+		fprintf(stderr, "    control %s: %" JSON_INTEGER_FORMAT "\n", names[i],
+			json_integer_value(json_object_get(k, names[i])));
+	json_decref(j);
+}
+
 static int wait_answers(struct cbench *cb, unsigned want)
 {
 	uint64_t last = bench_tsc();
@@ -651,6 +696,7 @@ static int wait_answers(struct cbench *cb, unsigned want)
 		} else if (bench_tsc() - last > 30 * (uint64_t)cb->hz) {
 			fprintf(stderr, "%s: srtpedge-control answered %u of %u requests and then "
 					"nothing for 30 s\n", PROG, seen, want);
+			control_diagnose(cb);
 			return -1;
 		}
 	}
@@ -766,6 +812,71 @@ static int phase_installs(struct cbench *cb, struct phase_result *r, double *del
 	verify_clear(cb);
 	if (delete_sessions(cb, cb->S, cb->N, del_rate) != 0)
 		return -1;
+	return phase_traffic(cb, &m0, r);
+}
+
+/* Sends one request and waits for its answer; returns its latency in
+ * seconds, or -1. */
+static double one_request(struct cbench *cb, const char *line)
+{
+	cb->answers_ok = cb->answers_failed = 0;
+	uint64_t t0 = bench_tsc();
+	if (api_queue(&cb->api, line) != 0 || wait_answers(cb, 1) != 0)
+		return -1;
+	if (cb->answers_failed) {
+		fprintf(stderr, "%s: refused: %s\n", PROG, cb->first_error);
+		return -1;
+	}
+	return (double)(cb->t_last_answer - t0) / cb->hz;
+}
+
+/* --sequential creates (SDES, as in the install phase) each sent once the
+ * one before was answered, then as many deletes: what one request costs
+ * from the API to the dataplane and back, with nothing to batch. */
+static int phase_sequential(struct cbench *cb, struct phase_result *r, double *del_rate)
+{
+	enum sre_suite suite = cb->o->dp.suite;
+	size_t kl = sre_suite_master_key_len(suite) + sre_suite_master_salt_len(suite);
+	unsigned n = cb->o->sequential;
+	struct traffic_mark m0;
+	char line[1024], rx[160], tx[160], keys[400], legs[700];
+	double tc = 0, td = 0;
+
+	memset(r, 0, sizeof(*r));
+	cb->first_error[0] = '\0';
+	if (traffic_settle(cb, &m0) != 0)
+		return -1;
+	double cpu0 = control_cpu_s(cb);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned s = cb->S + i;
+		uint8_t txkey[46];
+		for (size_t k = 0; k < kl; k++)
+			txkey[k] = (uint8_t)rand();
+		sdes_line(rx, sizeof(rx), suite, cb->b.st[s].key);
+		sdes_line(tx, sizeof(tx), suite, txkey);
+		snprintf(keys, sizeof(keys), "\"sdes\":{\"rx\":\"%s\",\"tx\":\"%s\"}", rx, tx);
+		legs_json(legs, sizeof(legs), s, keys);
+		snprintf(line, sizeof(line),
+			 "{\"id\":%u,\"op\":\"session.create\",\"session\":%u,%s}", s + 1, s + 1,
+			 legs);
+		double t = one_request(cb, line);
+		if (t < 0)
+			return -1;
+		cb->lat_create[cb->nlat_create++] = t;
+		tc += t;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "{\"id\":%u,\"op\":\"session.delete\",\"session\":%u}",
+			 cb->S + i + 1, cb->S + i + 1);
+		double t = one_request(cb, line);
+		if (t < 0)
+			return -1;
+		cb->lat_delete[cb->nlat_delete++] = t;
+		td += t;
+	}
+	r->rate = n / tc;
+	r->cpu_ms = (control_cpu_s(cb) - cpu0) * 1e3 / n;
+	*del_rate = n / td;
 	return phase_traffic(cb, &m0, r);
 }
 
@@ -986,10 +1097,21 @@ static int phase_handshakes(struct cbench *cb, struct phase_result *r, double *c
 	double del_rate;
 	if (delete_sessions(cb, s0, H, &del_rate) != 0)
 		return -1;
+	/* a lost flight costs a retransmission timer (1 s at first): say so,
+	 * it explains a slow run */
+	uint64_t retransmits = 0;
 	for (unsigned k = 0; k < H; k++) {
+		struct dtls_assoc_stats st;
+		dtls_assoc_get_stats(cb->cl[k].assoc, &st);
+		retransmits += st.timer_retransmits;
 		dtls_assoc_destroy(cb->cl[k].assoc);
 		cb->cl[k].assoc = NULL;
 	}
+	if (retransmits || cb->dtls_unsent)
+		fprintf(stderr, "%s: handshake run: the clients retransmitted %" PRIu64 " flights "
+				"(%" PRIu64 " datagrams not sent here for want of mbufs or ring room)\n",
+			PROG, retransmits, cb->dtls_unsent);
+	cb->dtls_unsent = 0;
 	return phase_traffic(cb, &m0, r);
 }
 
@@ -1003,7 +1125,8 @@ static int cmp_double(const void *x, const void *y)
 
 static void emit(const struct cbench *cb, const struct bench_machine *m, const char *op,
 		 double *rates, double *cpu, unsigned runs, uint64_t lost, uint64_t late,
-		 uint64_t wrong, uint64_t sent, double secs, unsigned count)
+		 uint64_t wrong, uint64_t sent, double secs, unsigned count, double *lat,
+		 unsigned nlat)
 {
 	const struct copts *o = cb->o;
 	double r[64], c[64];
@@ -1012,6 +1135,8 @@ static void emit(const struct cbench *cb, const struct bench_machine *m, const c
 	qsort(r, runs, sizeof(double), cmp_double);
 	qsort(c, runs, sizeof(double), cmp_double);
 	double med = r[runs / 2], cmed = c[runs / 2];
+	if (nlat)
+		qsort(lat, nlat, sizeof(double), cmp_double);
 	double spread = med > 0 ? (r[runs - 1] - r[0]) / med : 0;
 
 	if (o->json) {
@@ -1036,12 +1161,16 @@ static void emit(const struct cbench *cb, const struct bench_machine *m, const c
 		jrow_set_num(&j, "established_late", (double)late);
 		jrow_set_num(&j, "loss", sent ? (double)lost / (double)sent : 0);
 		jrow_set_num(&j, "wrong", (double)wrong);
+		if (nlat) {
+			jrow_set_num(&j, "latency_p50_us", lat[nlat / 2] * 1e6);
+			jrow_set_num(&j, "latency_p99_us", lat[(unsigned)(nlat * 0.99)] * 1e6);
+		}
 		jrow_set_str(&j, "cpu", m->cpu);
 		jrow_set_str(&j, "ipsec_mb", m->ipsec_mb);
 		jrow_set_str(&j, "ipsec_mb_arch", m->engine_arch);
 		jrow_print(stdout, &j);
 	} else {
-		char cpu_s[32] = "-", traffic[64] = "-";
+		char cpu_s[32] = "-", traffic[128] = "-";
 		if (cmed > 0)
 			snprintf(cpu_s, sizeof(cpu_s), "%.3f", cmed);
 		if (sent > 0)
@@ -1050,6 +1179,10 @@ static void emit(const struct cbench *cb, const struct bench_machine *m, const c
 		char rate[64];
 		snprintf(rate, sizeof(rate), "%.0f [%.0f-%.0f]%s", med, r[0], r[runs - 1],
 			 spread > 0.25 ? " ~" : "");
+		if (nlat)
+			snprintf(traffic + strlen(traffic), sizeof(traffic) - strlen(traffic),
+				 "%slatency p50 %.0f us, p99 %.0f us", sent ? "  " : " ",
+				 lat[nlat / 2] * 1e6, lat[(unsigned)(nlat * 0.99)] * 1e6);
 		printf("%-16s %7u | %-25s | %13s | %s\n", op, count, rate, cpu_s, traffic);
 	}
 	fflush(stdout);
@@ -1090,8 +1223,11 @@ static int run_phase(struct cbench *cb, const struct bench_machine *m, phase_fn 
 		secs += r.secs;
 	}
 	if (runs) {
-		emit(cb, m, op, rate, cpu, runs, lost, late, wrong, sent, secs, count);
-		emit(cb, m, side_op, side, none, runs, 0, 0, 0, 0, 0, count);
+		bool seq = phase == phase_sequential;
+		emit(cb, m, op, rate, cpu, runs, lost, late, wrong, sent, secs, count,
+		     seq ? cb->lat_create : NULL, seq ? cb->nlat_create : 0);
+		emit(cb, m, side_op, side, none, runs, 0, 0, 0, 0, 0, count,
+		     seq ? cb->lat_delete : NULL, seq ? cb->nlat_delete : 0);
 	}
 	return failures;
 }
@@ -1119,6 +1255,10 @@ void bench_control_usage(FILE *f)
 "                   established with keys installed; then one SRTP packet per\n"
 "                   session, protected with the client's exported key, must be\n"
 "                   forwarded\n"
+"  create_one       --sequential session.create requests (SDES), each sent when\n"
+"                   the one before was answered: per second and latency p50 /\n"
+"                   p99 of one request through control and the command ring\n"
+"  delete_one       the same sessions deleted one at a time\n"
 "Reports the median [min-max] per second, srtpedge-control's CPU milliseconds\n"
 "per operation (its utime + stime), and the established sessions' packets\n"
 "sent, lost and wrong during the phase. The DTLS clients run on the core that\n"
@@ -1131,13 +1271,19 @@ void bench_control_usage(FILE *f)
 "  --installs N       SDES sessions per install run (default 20000)\n"
 "  --handshakes N     DTLS sessions per handshake run (default 1000)\n"
 "  --concurrency N    handshakes in flight at once (default 200)\n"
+"  --sequential N     sessions created and deleted one at a time per run\n"
+"                     (default 200, at most --installs; 0: none)\n"
 "  --repeats N        runs of each phase (default 3)\n"
 "  --suite NAME       SDES and traffic suite (default AES_CM_128_HMAC_SHA1_80)\n"
 "  --payload BYTES    RTP payload of the traffic (default 160, 16..1200)\n"
 "  --srtpedge PATH    the srtpedge binary (default: the build's)\n"
 "  --control PATH     the srtpedge-control binary (default: the build's)\n"
+"  --state-dir DIR    srtpedge-control's state file there (default: a new\n"
+"                     directory on /dev/shm, so that no figure waits on this\n"
+"                     machine's disk: an answer to session.create leaves once\n"
+"                     the state journal is synced)\n"
 "  --quick            100 streams at 5000 pps, 2000 installs, 100 handshakes,\n"
-"                     one run: a smoke test\n"
+"                     50 one at a time, one run: a smoke test\n"
 "  --json             one JSON object per line\n"
 "  -h, --help\n"
 "\n"
@@ -1153,6 +1299,8 @@ static int parse_opts(int argc, char **argv, struct copts *o)
 		{"installs", required_argument, 0, 'i'},
 		{"handshakes", required_argument, 0, 'H'},
 		{"concurrency", required_argument, 0, 'C'},
+		{"sequential", required_argument, 0, 'Q'},
+		{"state-dir", required_argument, 0, 'S'},
 		{"repeats", required_argument, 0, 'r'},
 		{"suite", required_argument, 0, 's'},
 		{"payload", required_argument, 0, 'p'},
@@ -1171,6 +1319,7 @@ static int parse_opts(int argc, char **argv, struct copts *o)
 	o->installs = 20000;
 	o->handshakes = 1000;
 	o->concurrency = 200;
+	o->sequential = 200;
 	o->repeats = 3;
 	o->dp.suite = SRE_AES_CM_128_HMAC_SHA1_80;
 	o->dp.payload = 160;
@@ -1192,6 +1341,9 @@ static int parse_opts(int argc, char **argv, struct copts *o)
 		case 'c':
 			snprintf(o->control, sizeof(o->control), "%s", optarg);
 			break;
+		case 'S':
+			o->state_dir = optarg;
+			break;
 		case 'q':
 			o->quick = true;
 			break;
@@ -1201,7 +1353,7 @@ static int parse_opts(int argc, char **argv, struct copts *o)
 		case 'h':
 			bench_control_usage(stdout);
 			exit(0);
-		case 'n': case 'R': case 'i': case 'H': case 'C': case 'r': case 'p':
+		case 'n': case 'R': case 'i': case 'H': case 'C': case 'r': case 'p': case 'Q':
 			bad = bench_parse_list(optarg, &v, 1, &nv);
 			if (bad)
 				break;
@@ -1210,6 +1362,7 @@ static int parse_opts(int argc, char **argv, struct copts *o)
 			if (c == 'i') { bad = v > 200000; o->installs = v; }
 			if (c == 'H') { bad = v > 20000; o->handshakes = v; }
 			if (c == 'C') { bad = v == 0; o->concurrency = v; }
+			if (c == 'Q') { bad = v > 100000; o->sequential = v; }
 			if (c == 'r') { bad = v == 0 || v > 64; o->repeats = v; }
 			if (c == 'p') { bad = v < 16 || v > 1200; o->dp.payload = v; }
 			break;
@@ -1238,6 +1391,13 @@ static int parse_opts(int argc, char **argv, struct copts *o)
 			o->handshakes = 100;
 		if (!given['r'])
 			o->repeats = 1;
+		if (!given['Q'])
+			o->sequential = 50;
+	}
+	if (o->sequential > o->installs) {
+		fprintf(stderr, "%s: --sequential reuses the install sessions: at most "
+				"--installs (%u)\n", PROG, o->installs);
+		return -1;
 	}
 	if (o->streams + o->installs + o->handshakes > PORTS_PER_ADDR * MAX_ADDRS) {
 		fprintf(stderr, "%s: at most %u sessions in all\n", PROG, PORTS_PER_ADDR * MAX_ADDRS);
@@ -1320,7 +1480,10 @@ int bench_control_main(int argc, char **argv)
 	cb.vseen = calloc(nverify ? nverify : 1, 1);
 	cb.seen = calloc(SEEN_RING, sizeof(*cb.seen));
 	cb.cl = calloc(cb.H ? cb.H : 1, sizeof(*cb.cl));
-	if (!b->frames || !b->len || !cb.vframes || !cb.vlen || !cb.vseen || !cb.seen || !cb.cl) {
+	cb.lat_create = calloc((size_t)o.sequential * o.repeats + 1, sizeof(double));
+	cb.lat_delete = calloc((size_t)o.sequential * o.repeats + 1, sizeof(double));
+	if (!b->frames || !b->len || !cb.vframes || !cb.vlen || !cb.vseen || !cb.seen || !cb.cl ||
+	    !cb.lat_create || !cb.lat_delete) {
 		fprintf(stderr, "%s: out of memory\n", PROG);
 		goto out;
 	}
@@ -1341,13 +1504,25 @@ int bench_control_main(int argc, char **argv)
 		goto out;
 	}
 	verify_clear(&cb);
+	if (o.state_dir) {
+		snprintf(cb.state_dir, sizeof(cb.state_dir), "%s", o.state_dir);
+	} else {
+		snprintf(cb.state_dir, sizeof(cb.state_dir), "/dev/shm/srtpedge-bench-state.XXXXXX");
+		if (mkdtemp(cb.state_dir) == NULL) {
+			fprintf(stderr, "%s: mkdtemp %s: %s (--state-dir DIR)\n", PROG, cb.state_dir,
+				strerror(errno));
+			goto out;
+		}
+		cb.state_dir_made = true;
+	}
 	if (control_start(&cb) != 0)
 		goto out;
 	bench_machine_read(&m, sre_engine_arch_name(b->engine));
 	if (!o.json) {
 		printf("srtpedge-bench control: srtpedge-control beside srtpedge (one worker, fed "
-		       "over net_memif); %u established sessions (%s) at %u packets/s in all; %s\n",
-		       cb.S, sre_suite_name(o.dp.suite), o.rate, m.cpu);
+		       "over net_memif); %u established sessions (%s) at %u packets/s in all; "
+		       "control's state file in %s; %s\n",
+		       cb.S, sre_suite_name(o.dp.suite), o.rate, cb.state_dir, m.cpu);
 		printf("per s: median [min-max] of %u run(s); control ms/op: srtpedge-control's "
 		       "CPU per operation; established: packets sent, lost, wrong during the "
 		       "phase, and the rate they were sent at\n", o.repeats);
@@ -1361,6 +1536,9 @@ int bench_control_main(int argc, char **argv)
 	if (cb.H > 0 && !failures)
 		failures += run_phase(&cb, &m, phase_handshakes, "handshake", "dtls_handshake",
 				      "dtls_create", cb.H);
+	if (o.sequential > 0 && !failures)
+		failures += run_phase(&cb, &m, phase_sequential, "one-at-a-time",
+				      "create_one", "delete_one", o.sequential);
 	if (dph_stop) {
 		fprintf(stderr, "%s: interrupted\n", PROG);
 		failures++;
@@ -1388,7 +1566,8 @@ out:
 			fprintf(stderr, "%s: srtpedge exited with status %d\n", PROG, st);
 			rc = rc ? rc : 1;
 		}
-		if (rc != 0) {
+		if (rc != 0 || !o.json) {
+			/* its own count of what it received, sent and dropped */
 			dph_log_print(b, "srtpedge: packets");
 			dph_log_print(b, "srtpedge: dropped");
 			dph_log_print(b, "srtpedge:   ");
@@ -1407,6 +1586,8 @@ out:
 	for (unsigned k = 0; cb.cl && k < cb.H; k++)
 		dtls_assoc_destroy(cb.cl[k].assoc);
 	free(cb.cl);
+	free(cb.lat_create);
+	free(cb.lat_delete);
 	if (cb.dtls)
 		dtls_ctx_destroy(cb.dtls);
 	json_decref(cb.last_stats);
@@ -1424,14 +1605,20 @@ out:
 	free(cb.vlen);
 	free(cb.vseen);
 	free(cb.seen);
-	char path[160];
+	char path[PATH_MAX + 64];
 	static const char *files[] = {"bench.ini", "sessions.ini", "srtpedge.log", "control.log",
 				      "control.sock", "control-state.json",
 				      "control-state.json.journal"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
 		snprintf(path, sizeof(path), "%s/%s", b->dir, files[i]);
 		unlink(path);
+		if (cb.state_dir_made) {
+			snprintf(path, sizeof(path), "%s/%s", cb.state_dir, files[i]);
+			unlink(path);
+		}
 	}
 	rmdir(b->dir);
+	if (cb.state_dir_made)
+		rmdir(cb.state_dir);
 	return rc;
 }
