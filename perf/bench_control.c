@@ -710,6 +710,27 @@ static void sdes_line(char *out, size_t cap, enum sre_suite suite, const uint8_t
 	snprintf(out, cap, "a=crypto:1 %s inline:%s", sre_suite_name(suite), b64);
 }
 
+static void legs_json(char *out, size_t cap, unsigned s, const char *outside_keys);
+
+/* session.create of session s with SDES: the key the generator protects
+ * its packets with (rx), a random one to send with (tx). */
+static void sdes_create_line(const struct cbench *cb, unsigned s, char *line, size_t cap)
+{
+	enum sre_suite suite = cb->o->dp.suite;
+	size_t kl = sre_suite_master_key_len(suite) + sre_suite_master_salt_len(suite);
+	char rx[160], tx[160], keys[400], legs[700];
+	uint8_t txkey[46];
+
+	for (size_t k = 0; k < kl; k++)
+		txkey[k] = (uint8_t)rand();
+	sdes_line(rx, sizeof(rx), suite, cb->b.st[s].key);
+	sdes_line(tx, sizeof(tx), suite, txkey);
+	snprintf(keys, sizeof(keys), "\"sdes\":{\"rx\":\"%s\",\"tx\":\"%s\"}", rx, tx);
+	legs_json(legs, sizeof(legs), s, keys);
+	snprintf(line, cap, "{\"id\":%u,\"op\":\"session.create\",\"session\":%u,%s}", s + 1,
+		 s + 1, legs);
+}
+
 static void legs_json(char *out, size_t cap, unsigned s, const char *outside_keys)
 {
 	char lo[24], li[24], pi[24];
@@ -765,10 +786,8 @@ static int phase_traffic(struct cbench *cb, const struct traffic_mark *m0,
 
 static int phase_installs(struct cbench *cb, struct phase_result *r, double *del_rate)
 {
-	enum sre_suite suite = cb->o->dp.suite;
-	size_t kl = sre_suite_master_key_len(suite) + sre_suite_master_salt_len(suite);
 	struct traffic_mark m0, m1;
-	char line[1024], rx[160], tx[160], keys[400], legs[700];
+	char line[1024];
 
 
 	memset(r, 0, sizeof(*r));
@@ -779,17 +798,7 @@ static int phase_installs(struct cbench *cb, struct phase_result *r, double *del
 	double cpu0 = control_cpu_s(cb);
 	uint64_t t0 = bench_tsc();
 	for (unsigned i = 0; i < cb->N; i++) {
-		unsigned s = cb->S + i;
-		uint8_t txkey[46];
-		for (size_t k = 0; k < kl; k++)
-			txkey[k] = (uint8_t)rand();
-		sdes_line(rx, sizeof(rx), suite, cb->b.st[s].key);
-		sdes_line(tx, sizeof(tx), suite, txkey);
-		snprintf(keys, sizeof(keys), "\"sdes\":{\"rx\":\"%s\",\"tx\":\"%s\"}", rx, tx);
-		legs_json(legs, sizeof(legs), s, keys);
-		snprintf(line, sizeof(line),
-			 "{\"id\":%u,\"op\":\"session.create\",\"session\":%u,%s}", s + 1, s + 1,
-			 legs);
+		sdes_create_line(cb, cb->S + i, line, sizeof(line));
 		if (api_queue(&cb->api, line) != 0)
 			return -1;
 	}
@@ -835,11 +844,9 @@ static double one_request(struct cbench *cb, const char *line)
  * from the API to the dataplane and back, with nothing to batch. */
 static int phase_sequential(struct cbench *cb, struct phase_result *r, double *del_rate)
 {
-	enum sre_suite suite = cb->o->dp.suite;
-	size_t kl = sre_suite_master_key_len(suite) + sre_suite_master_salt_len(suite);
 	unsigned n = cb->o->sequential;
 	struct traffic_mark m0;
-	char line[1024], rx[160], tx[160], keys[400], legs[700];
+	char line[1024];
 	double tc = 0, td = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -848,17 +855,7 @@ static int phase_sequential(struct cbench *cb, struct phase_result *r, double *d
 		return -1;
 	double cpu0 = control_cpu_s(cb);
 	for (unsigned i = 0; i < n; i++) {
-		unsigned s = cb->S + i;
-		uint8_t txkey[46];
-		for (size_t k = 0; k < kl; k++)
-			txkey[k] = (uint8_t)rand();
-		sdes_line(rx, sizeof(rx), suite, cb->b.st[s].key);
-		sdes_line(tx, sizeof(tx), suite, txkey);
-		snprintf(keys, sizeof(keys), "\"sdes\":{\"rx\":\"%s\",\"tx\":\"%s\"}", rx, tx);
-		legs_json(legs, sizeof(legs), s, keys);
-		snprintf(line, sizeof(line),
-			 "{\"id\":%u,\"op\":\"session.create\",\"session\":%u,%s}", s + 1, s + 1,
-			 legs);
+		sdes_create_line(cb, cb->S + i, line, sizeof(line));
 		double t = one_request(cb, line);
 		if (t < 0)
 			return -1;
